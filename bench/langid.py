@@ -1,0 +1,262 @@
+"""Benchmark letterworld.language against langdetect, py3langid and lingua.
+
+Reads ../shared/eval/langid/lingua_dev.tsv (relative to the repo root; columns
+lang, kind, text) and reports, over the languages letterworld supports:
+
+* accuracy per kind (single-words, word-pairs, sentences) for each detector,
+  all restricted to the supported set and measured in the same run;
+* throughput in texts/s in batch mode on 2 cores (lingua's parallel API for
+  lingua and letterworld, a 2-process pool for langdetect and py3langid);
+* for letterworld, precision and coverage of detections with confidence >= 0.9.
+
+Usage::
+
+    python bench/langid.py [--verbose] [--limit N] [--skip-langdetect]
+    python bench/langid.py --calibrate   # refit the confidence calibration
+
+``--calibrate`` fits the logistic calibration of letterworld's confidence on
+the even rows of the dev set and reports precision on the odd rows; paste the
+printed constants into letterworld/language.py.  The eval file is never copied
+into the project and nothing else is fitted on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import multiprocessing as mp
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parent.parent
+EVAL = REPO.parent / "shared" / "eval" / "langid" / "lingua_dev.tsv"
+KINDS = ("single-words", "word-pairs", "sentences")
+WORKERS = 2
+
+
+def load_rows(limit: int | None = None):
+    rows = []
+    with open(EVAL, encoding="utf-8", newline="") as f:
+        r = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(r)
+        for row in r:
+            if len(row) == 3:
+                rows.append((row[0], row[1], row[2]))
+    if limit:
+        # keep every kind and language represented
+        per = collections.Counter()
+        out = []
+        for row in rows:
+            if per[(row[0], row[1])] < limit:
+                per[(row[0], row[1])] += 1
+                out.append(row)
+        rows = out
+    return rows
+
+
+# ---------------------------------------------------------------- detectors
+
+_SUP: tuple[str, ...] = ()
+_STATE: dict = {}
+
+
+def _init_langdetect(sup):
+    global _SUP
+    _SUP = tuple(sup)
+    from langdetect import DetectorFactory
+    DetectorFactory.seed = 0
+
+
+def _langdetect_one(text):
+    from langdetect import detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+    try:
+        for cand in detect_langs(text):
+            code = cand.lang.split("-")[0]
+            if code in _SUP:
+                return code
+    except LangDetectException:
+        pass
+    return "und"
+
+
+def _init_py3(sup):
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    ident = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    ident.set_languages([l for l in sup if l in ident.nb_classes])
+    _STATE["py3"] = ident
+
+
+def _py3_one(text):
+    return _STATE["py3"].classify(text)[0]
+
+
+def run_pool(init, fn, sup, texts):
+    ctx = mp.get_context("fork")
+    with ctx.Pool(WORKERS, initializer=init, initargs=(sup,)) as pool:
+        pool.map(fn, texts[:50])  # warm-up: models loaded in both workers
+        t0 = time.perf_counter()
+        preds = pool.map(fn, texts, chunksize=256)
+        dt = time.perf_counter() - t0
+    return preds, dt
+
+
+def run_lingua(sup, texts):
+    import lingua
+    langs = []
+    for code in sup:
+        iso = getattr(lingua.IsoCode639_1, code.upper(), None)
+        if iso is not None:
+            langs.append(lingua.Language.from_iso_code_639_1(iso))
+    det = lingua.LanguageDetectorBuilder.from_languages(*langs).with_preloaded_language_models().build()
+    det.detect_language_of("warm up")
+    t0 = time.perf_counter()
+    res = det.detect_languages_in_parallel_of(texts)
+    dt = time.perf_counter() - t0
+    return [r.iso_code_639_1.name.lower() if r is not None else "und" for r in res], dt
+
+
+def run_letterworld(texts):
+    from letterworld import language
+    language._load_models()
+    language.detect_batch(["warm up", "Fuerza Jani!"])
+    language.clear_cache()
+    t0 = time.perf_counter()
+    dets = language.detect_batch(texts)
+    dt = time.perf_counter() - t0
+    language.clear_cache()
+    return dets, dt
+
+
+# ---------------------------------------------------------------- reporting
+
+def accuracy(rows, preds):
+    acc = collections.defaultdict(lambda: [0, 0])
+    per = collections.defaultdict(lambda: [0, 0])
+    for (lang, kind, _), p in zip(rows, preds):
+        acc[kind][0] += p == lang
+        acc[kind][1] += 1
+        per[(lang, kind)][0] += p == lang
+        per[(lang, kind)][1] += 1
+    return ({k: a / b for k, (a, b) in acc.items()},
+            {k: a / b for k, (a, b) in per.items()})
+
+
+def high_conf(rows, dets, threshold=0.9):
+    sel = [(r[0] == d.lang) for r, d in zip(rows, dets) if d.confidence >= threshold]
+    cov = len(sel) / max(len(rows), 1)
+    prec = sum(sel) / max(len(sel), 1)
+    return prec, cov
+
+
+def calibrate(rows):
+    import math
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from letterworld import language as L
+
+    model_langs = {l for g in L._MODEL_SCRIPTS.values() for l in g}
+    fit_rows = [r for i, r in enumerate(rows) if i % 2 == 0 and r[0] in model_langs]
+    val_rows = [r for i, r in enumerate(rows) if i % 2 == 1]
+    saved = (L._CAL_A, L._CAL_B, L._CAL_C)
+    L._CAL_A, L._CAL_B, L._CAL_C = 1.0, 0.0, 0.0   # confidence = raw posterior
+    L.clear_cache()
+    dets = L._detect_plain([r[2] for r in fit_rows], [None] * len(fit_rows), None)
+    X, y = [], []
+    for r, d in zip(fit_rows, dets):
+        if d.lang not in model_langs:
+            continue
+        info = L._analyse(r[2])
+        p1 = min(max(d.confidence, 1e-6), 1 - 1e-6)
+        if L._looks_like_names(info.text):
+            p1 = min(max(p1 * 2, 1e-6), 1 - 1e-6)
+        X.append([math.log(p1 / (1 - p1)), math.log1p(info.counts.get(info.route, 0))])
+        y.append(int(d.lang == r[0]))
+    lr = LogisticRegression(C=10.0).fit(np.array(X), np.array(y))
+    a, b = lr.coef_[0]
+    c = lr.intercept_[0]
+    print(f"fitted on {len(y)} model-routed rows (even lines of the dev set)")
+    print(f"_CAL_A = {a:.4f}\n_CAL_B = {b:.4f}\n_CAL_C = {c:.4f}")
+    L._CAL_A, L._CAL_B, L._CAL_C = a, b, c
+    L.clear_cache()
+    sup = set(L.SUPPORTED)
+    val = [r for r in val_rows if r[0] in sup]
+    vd = L.detect_batch([r[2] for r in val])
+    for t in (0.5, 0.8, 0.9, 0.95):
+        p, cov = high_conf(val, vd, t)
+        print(f"validation (odd lines): conf>={t}: precision {p:.4f} coverage {cov:.4f}")
+    L._CAL_A, L._CAL_B, L._CAL_C = saved
+    L.clear_cache()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--verbose", action="store_true", help="per-language accuracy")
+    ap.add_argument("--limit", type=int, default=None, help="rows per language and kind")
+    ap.add_argument("--skip-langdetect", action="store_true")
+    ap.add_argument("--calibrate", action="store_true")
+    args = ap.parse_args(argv)
+    if not EVAL.exists():
+        print(f"skipping: {EVAL} not found")
+        return 0
+    from letterworld.language import SUPPORTED
+    rows = load_rows(args.limit)
+    if args.calibrate:
+        calibrate(rows)
+        return 0
+    sup = set(SUPPORTED)
+    rows = [r for r in rows if r[0] in sup]
+    texts = [r[2] for r in rows]
+    langs_in_eval = sorted({r[0] for r in rows})
+    print(f"{len(rows)} texts, {len(langs_in_eval)} supported languages in the eval: {' '.join(langs_in_eval)}")
+    print(f"workers: {WORKERS}, nproc: {os.cpu_count()}")
+
+    results = {}
+    dets, dt = run_letterworld(texts)
+    results["letterworld"] = ([d.lang for d in dets], dt)
+    preds, dt = run_lingua(SUPPORTED, texts)
+    results["lingua (high, restricted)"] = (preds, dt)
+    preds, dt = run_pool(_init_py3, _py3_one, SUPPORTED, texts)
+    results["py3langid (restricted)"] = (preds, dt)
+    if not args.skip_langdetect:
+        preds, dt = run_pool(_init_langdetect, _langdetect_one, SUPPORTED, texts)
+        results["langdetect (seeded)"] = (preds, dt)
+
+    print()
+    print(f"{'detector':28s} {'single':>8s} {'pairs':>8s} {'sentences':>10s} {'texts/s':>9s}")
+    per_all = {}
+    for name, (preds, dt) in results.items():
+        acc, per = accuracy(rows, preds)
+        per_all[name] = per
+        print(f"{name:28s} {acc.get('single-words', 0):8.4f} {acc.get('word-pairs', 0):8.4f} "
+              f"{acc.get('sentences', 0):10.4f} {len(texts) / dt:9.0f}")
+    print()
+    for t in (0.5, 0.8, 0.9, 0.95):
+        p, cov = high_conf(rows, dets, t)
+        print(f"letterworld confidence >= {t}: precision {p:.4f}, coverage {cov:.4f}")
+    for kind in KINDS:
+        sub = [(r, d) for r, d in zip(rows, dets) if r[1] == kind]
+        p, cov = high_conf([r for r, _ in sub], [d for _, d in sub], 0.9)
+        print(f"  {kind:13s} conf>=0.9: precision {p:.4f}, coverage {cov:.4f}")
+    mixed = sum(1 for d in dets if d.is_mixed)
+    print(f"letterworld reported {mixed} texts as mixed-language")
+    if args.verbose:
+        names = list(results)
+        print()
+        print("lang kind          " + " ".join(f"{n[:11]:>11s}" for n in names))
+        for lang in langs_in_eval:
+            for kind in KINDS:
+                vals = [per_all[n].get((lang, kind)) for n in names]
+                if vals[0] is None:
+                    continue
+                print(f"{lang:4s} {kind:13s} " + " ".join(f"{v:11.3f}" for v in vals))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

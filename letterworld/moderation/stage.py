@@ -1,0 +1,86 @@
+"""The screen stage's adapter to the store: flags, duplicate groups, first statuses."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..config import Config
+from ..records import Flag
+from ..store import Store
+from . import GROUPING_KINDS, redact, screen
+from .duplicates import group_duplicates
+
+RULE_ACTOR = "rule:auto-approve"
+
+
+@dataclass
+class ScreenSummary:
+    screened: int = 0
+    flagged: Counter = field(default_factory=Counter)
+    duplicate_groups: int = 0
+    template_copies: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    auto_approved: int = 0
+
+
+def screen_store(store: Store, config: Config, *, auto_approve: bool | None = None,
+                 progress: Callable[[int], None] | None = None) -> ScreenSummary:
+    """Screen every message; re-running replaces rule flags but never a person's decision."""
+    auto = config.screen.auto_approve if auto_approve is None else auto_approve
+    messages = store.messages()
+    langs = store.languages()
+    summary = ScreenSummary()
+    per_message: dict[int, list[Flag]] = {}
+    for m in messages:
+        lang = langs[m.id]["lang"] if m.id in langs else None
+        result = screen(m.text, lang=lang, dangerous_terms=tuple(config.campaign.dangerous_terms))
+        per_message[m.id] = list(result.flags)
+        if progress:
+            progress(1)
+    groups = group_duplicates([m.text for m in messages], config.campaign.sample_texts,
+                              threshold=config.screen.near_duplicate_threshold)
+    dup_rows: dict[int, tuple[int, bool, bool]] = {}
+    for g in groups:
+        size = len(g.members)
+        for i in g.members:
+            mid = messages[i].id
+            is_rep = i == g.representative
+            dup_rows[mid] = (g.group_id, is_rep, g.template is not None)
+            if g.template is not None:
+                per_message[mid].append(Flag("template", f"copy of campaign sample text #{g.template + 1} "
+                                             f"({size} copies)", 0, len(messages[i].text)))
+                summary.template_copies += 1
+            elif not is_rep:
+                per_message[mid].append(Flag("duplicate", f"near copy of message {messages[g.representative].id} "
+                                             f"({size} in group)", 0, len(messages[i].text)))
+    summary.duplicate_groups = len(groups)
+    statuses = store.statuses()
+    with store.transaction():
+        store.replace_duplicates(dup_rows)
+        for m in messages:
+            flags = per_message[m.id]
+            store.replace_flags(m.id, flags)
+            summary.screened += 1
+            for f in flags:
+                summary.flagged[f.kind] += 1
+            blocking = [f for f in flags if f.kind not in GROUPING_KINDS]
+            if any(f.kind == "safety" for f in blocking):
+                store.set_status(m.id, "held", reason_code="safety", actor=RULE_ACTOR, manual=False,
+                                 why="safety flag: held until a moderator looks")
+            elif auto and not blocking and statuses.get(m.id) == "pending":
+                if store.set_status(m.id, "approved", actor=RULE_ACTOR, manual=False,
+                                    why="no flags; campaign chose auto-approval of unflagged messages"):
+                    summary.auto_approved += 1
+        store.audit("screen", "campaign", detail={"messages": summary.screened,
+                                                  "flags": dict(summary.flagged),
+                                                  "auto_approve": auto})
+    summary.statuses = Counter(store.statuses().values())
+    return summary
+
+
+def redacted_texts(store: Store) -> dict[int, str]:
+    """Each message's text with its personal data replaced by placeholders."""
+    flags = store.flags()
+    return {m.id: redact(m.text, flags.get(m.id, [])) for m in store.messages()}

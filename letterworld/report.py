@@ -1,0 +1,44 @@
+"""The campaign report: counts by language, country, channel, status and theme, plus
+what needs a person's attention (rejected rows, unknown or uncertain languages)."""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from typing import Any
+
+
+def _table(title: str, counts: Counter, total: int) -> str:
+    rows = "".join(f"<tr><td>{html.escape(str(k) or '(none)')}</td><td>{v}</td>"
+                   f"<td>{100 * v / max(1, total):.1f}%</td></tr>" for k, v in counts.most_common())
+    return (f"<section><h2>{html.escape(title)}</h2><table><tr><th></th><th>messages</th><th>share</th></tr>"
+            f"{rows}</table></section>")
+
+
+def build_report(rows: list[dict[str, Any]], themes: list[dict[str, Any]], rejected: list[dict[str, Any]],
+                 *, low_confidence: float = 0.5, campaign: str = "") -> str:
+    """rows: one dict per message with lang, lang_confidence, country, channel, status, theme, text."""
+    total = len(rows)
+    theme_names = {t["theme_id"]: t["label"] for t in themes}
+    review = [r for r in rows if r["lang"] == "und" or r["lang_confidence"] < low_confidence]
+    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>letterworld report</title>",
+             "<style>body{font-family:'Noto Sans',sans-serif;margin:2rem}table{border-collapse:collapse}"
+             "td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:left}section{margin-bottom:2rem}</style>",
+             f"</head><body><h1>Campaign report {html.escape(campaign)}</h1>",
+             f"<p>{total} messages, {len(rejected)} rows rejected at ingest.</p>"]
+    parts.append(_table("Languages", Counter(r["lang"] for r in rows), total))
+    parts.append(_table("Countries", Counter(r["country"] for r in rows), total))
+    parts.append(_table("Channels", Counter(r["channel"] for r in rows), total))
+    parts.append(_table("Moderation status", Counter(r["status"] for r in rows), total))
+    parts.append(_table("Themes (approved messages)",
+                        Counter(theme_names.get(r["theme"], "unassigned") for r in rows if r["theme"] is not None
+                                or r["status"].startswith("approved")), total))
+    items = "".join(f"<tr><td>{r['id']}</td><td>{html.escape(r['lang'])}</td><td>{r['lang_confidence']:.2f}</td>"
+                    f"<td dir='auto'>{html.escape(r['text'][:120])}</td></tr>" for r in review)
+    parts.append(f"<section><h2>Language to review ({len(review)}: und or confidence &lt; {low_confidence})</h2>"
+                 f"<table><tr><th>id</th><th>lang</th><th>confidence</th><th>text</th></tr>{items}</table></section>")
+    items = "".join(f"<tr><td>{html.escape(r['source_file'])}</td><td>{r['source_row']}</td>"
+                    f"<td>{html.escape(r['reason'])}</td><td>{html.escape(r['raw'][:120])}</td></tr>" for r in rejected)
+    parts.append(f"<section><h2>Rejected rows ({len(rejected)})</h2><table><tr><th>file</th><th>line</th>"
+                 f"<th>reason</th><th>raw</th></tr>{items}</table></section></body></html>")
+    return "\n".join(parts)

@@ -1,0 +1,272 @@
+"""Thin adapters between the stages' pure cores and the campaign store.
+
+Each function reads what earlier stages wrote, runs one core, writes its own
+results, and is safe to re-run."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import excerpts as ex
+from .config import Config
+from .embedding import Embedder, EmbedStats, embed_texts
+from .ingest import FileResult, expand_inputs, read_path
+from .moderation import GROUPING_KINDS
+from .moderation.stage import redacted_texts
+from .progress import say, task
+from .records import APPROVED_STATUSES, Excerpt, Message
+from .store import Store
+from .themes import UNASSIGNED, assign, centre_languages, cluster, keywords
+
+
+# -- ingest ---------------------------------------------------------------------
+@dataclass
+class IngestSummary:
+    files: list[FileResult] = field(default_factory=list)
+    added: int = 0
+    already: int = 0
+    rejected: int = 0
+
+
+def ingest(store: Store, inputs: Sequence[str | Path], *, column_map: dict[str, str] | None = None,
+           defaults: dict[str, str] | None = None) -> IngestSummary:
+    summary = IngestSummary()
+    for path in expand_inputs(list(inputs)):
+        result = read_path(path, column_map, defaults)
+        with store.transaction():
+            added, already = store.add_messages(result.messages)
+            store.add_rejected(result.rejected)
+            store.audit("ingest", str(path), detail={"added": added, "already_present": already,
+                                                     "rejected": len(result.rejected),
+                                                     "encoding": result.encoding, "columns": result.columns})
+        summary.files.append(result)
+        summary.added += added
+        summary.already += already
+        summary.rejected += len(result.rejected)
+    return summary
+
+
+# -- detect ---------------------------------------------------------------------
+def detect(store: Store, config: Config) -> Counter:
+    """Detect every message's language; manual corrections are kept."""
+    from .language import detect_batch
+
+    messages = store.messages()
+    with task("detect languages", len(messages)) as advance:
+        results = detect_batch([m.text for m in messages], countries=[m.country or None for m in messages],
+                               expected=config.campaign.expected_languages or None)
+        advance(len(messages))
+    counts: Counter = Counter()
+    with store.transaction():
+        for m, d in zip(messages, results):
+            others = [{"lang": s.lang, "start": s.start, "end": s.end} for s in getattr(d, "others", ())]
+            store.set_language(m.id, d.lang, float(d.confidence), others)
+        for row in store.languages().values():
+            counts[row["lang"]] += 1
+        store.audit("detect", "campaign", detail={"messages": len(messages), "languages": len(counts)})
+    return counts
+
+
+def correct_language(store: Store, message_id: int, lang: str, *, actor: str | None = None, why: str = "") -> None:
+    """A moderator's correction: kept over every later automatic detection."""
+    store.message(message_id)
+    with store.transaction():
+        old = store.languages().get(message_id)
+        store.set_language(message_id, lang, 1.0, manual=True)
+        store.audit("language", f"message:{message_id}", detail={"from": old["lang"] if old else None, "to": lang},
+                    why=why, actor=actor)
+
+
+# -- eligibility ------------------------------------------------------------------
+@dataclass
+class Eligible:
+    """Approved messages that speak once each: duplicates collapse onto a representative."""
+
+    messages: list[Message]
+    texts: list[str]  # redacted
+    langs: list[str]
+    weights: np.ndarray
+    templates: set[int]  # ids of representatives of campaign-template groups
+
+
+def eligible(store: Store) -> Eligible:
+    statuses = store.statuses()
+    dups = store.duplicates()
+    langs = store.languages()
+    red = redacted_texts(store)
+    group_size: Counter = Counter(r["group_id"] for mid, r in dups.items() if statuses.get(mid) in APPROVED_STATUSES)
+    chosen, weights, templates = [], [], set()
+    for m in store.messages():
+        if statuses.get(m.id) not in APPROVED_STATUSES:
+            continue
+        d = dups.get(m.id)
+        if d is not None and not d["is_representative"]:
+            continue
+        chosen.append(m)
+        weights.append(group_size[d["group_id"]] if d is not None else 1)
+        if d is not None and d["is_template"]:
+            templates.add(m.id)
+    return Eligible(chosen, [red[m.id] for m in chosen],
+                    [langs[m.id]["lang"] if m.id in langs else "und" for m in chosen],
+                    np.asarray(weights, dtype=float), templates)
+
+
+# -- embed ----------------------------------------------------------------------
+def embed(store: Store, config: Config, embedder: Embedder, texts: list[str] | None = None,
+          label: str = "embed messages") -> tuple[np.ndarray, EmbedStats]:
+    if texts is None:
+        texts = eligible(store).texts
+    with task(label, len(set(texts))) as advance:
+        def put(vectors: dict) -> None:
+            with store.transaction():
+                store.put_embeddings(embedder.name, vectors)
+        return embed_texts(texts, embedder, lambda hs: store.cached_embeddings(embedder.name, hs), put,
+                           batch_size=config.embed.batch_size, progress=advance)
+
+
+# -- themes ---------------------------------------------------------------------
+def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool = False) -> list[dict]:
+    """Cluster eligible messages; existing themes are kept and new messages assigned to
+    them unless `recluster` (or there are none yet)."""
+    el = eligible(store)
+    vectors, _ = embed(store, config, embedder, el.texts)
+    x = centre_languages(vectors, el.langs) if len(el.texts) else vectors
+    existing = store.themes()
+    if existing and not recluster and existing[0]["model"] == embedder.name:
+        centroids = np.stack([t["centroid"] for t in existing])
+        labels, scores = assign(x, centroids)
+        ids = [t["theme_id"] for t in existing]
+        labels = np.array([ids[i] for i in labels])
+        say(f"themes: assigned {len(el.texts)} messages to {len(ids)} existing themes (use --recluster to rebuild)")
+    else:
+        tc = config.themes
+        result = cluster(x, el.weights, n_themes=tc.n_themes, min_themes=tc.min_themes,
+                         max_themes=tc.max_themes, seed=tc.seed, max_unassigned=tc.max_unassigned)
+        labels, scores, centroids = result.labels, result.scores, result.centroids
+        ids = list(range(result.k))
+        say(f"themes: {result.k} themes (silhouette {result.silhouette:.3f}), "
+            f"{int((labels == UNASSIGNED).sum())} of {len(labels)} messages unassigned")
+    kw = keywords(el.texts, el.langs, labels, weights=el.weights)
+    out = []
+    for k, theme_id in enumerate(ids):
+        members = np.where(labels == theme_id)[0]
+        if len(members) == 0:
+            continue
+        title = _title(el, members, scores, config)
+        words = kw.get(theme_id, {})
+        main = words.get(config.campaign.lang) or next(iter(sorted(words.items(), key=lambda kv: -len(kv[1]))),
+                                                       ("", []))[1]
+        out.append({"theme_id": int(theme_id), "label": " · ".join(main[:3]) or title[:40], "title": title,
+                    "keywords": words, "size": int(len(members)), "weight": float(el.weights[members].sum()),
+                    "centroid": centroids[k], "model": embedder.name})
+    members_map = {m.id: (int(label), float(score)) for m, label, score in zip(el.messages, labels, scores)
+                   if label != UNASSIGNED}
+    with store.transaction():
+        store.replace_themes(out, members_map)
+        store.audit("themes", "campaign", detail={"themes": len(out), "assigned": len(members_map),
+                                                  "eligible": len(el.messages), "recluster": recluster})
+    return out
+
+
+def _title(el: Eligible, members: np.ndarray, scores: np.ndarray, config: Config) -> str:
+    """The most central short sentence, in the campaign's language when one is there."""
+    order = sorted(members, key=lambda i: -scores[i])
+    for prefer_campaign_lang in (True, False):
+        for i in order:
+            if el.messages[i].id in el.templates:
+                continue
+            if prefer_campaign_lang and el.langs[i] != config.campaign.lang:
+                continue
+            for c in ex.candidates(el.messages[i].id, el.texts[i], el.langs[i], "", 0, min_chars=15, max_chars=90,
+                                   max_sentences=1):
+                return c.text
+    return ""
+
+
+# -- excerpts ---------------------------------------------------------------------
+def choose_recipient(store: Store, config: Config) -> str:
+    if config.campaign.recipient:
+        return config.campaign.recipient
+    counts = Counter(m.recipient for m in store.messages() if m.recipient)
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def excerpts(store: Store, config: Config, embedder: Embedder, recipient: str) -> list[Excerpt]:
+    """Candidates from approved, non-template messages to `recipient`, scored and selected."""
+    el = eligible(store)
+    members = store.theme_members()
+    theme_rows = store.themes()
+    flags = store.flags()
+    choices = store.excerpt_choices()
+    banned = {k for k, v in choices.items() if v == "ban"}
+    pinned = {k for k, v in choices.items() if v == "pin"}
+    xc = config.excerpts
+    # theme order: by weight; the letter keeps the strongest themes
+    theme_rows = sorted(theme_rows, key=lambda t: -t["weight"])[: xc.max_themes]
+    keep = {t["theme_id"] for t in theme_rows}
+    cands: list[ex.Candidate] = []
+    for m, text, lang in zip(el.messages, el.texts, el.langs):
+        if m.id in el.templates or m.id not in members or members[m.id][0] not in keep:
+            continue
+        if recipient and m.recipient and m.recipient != recipient:
+            continue
+        blocked = [(f.start, f.end) for f in flags.get(m.id, []) if not f.redact and f.kind not in GROUPING_KINDS]
+        # spans in the original text: only usable when nothing was redacted before them
+        for c in ex.candidates(m.id, text, lang, m.country, members[m.id][0], min_chars=xc.min_chars,
+                               max_chars=xc.max_chars, max_sentences=xc.max_sentences,
+                               blocked=blocked if text == m.text else [(0, len(text))] if blocked else []):
+            if (c.message_id, c.start, c.end) not in banned:
+                cands.append(c)
+    message_langs = Counter(lang for m, lang in zip(el.messages, el.langs)
+                            if not recipient or not m.recipient or m.recipient == recipient)
+    required = {lang for lang, n in message_langs.items() if n >= xc.min_lang_messages and lang != "und"}
+    vectors, _ = embed(store, config, embedder, [c.text for c in cands], label="embed excerpt candidates")
+    if len(cands):
+        vectors = centre_languages(vectors, [c.lang for c in cands], min_count=3)
+    centroids = {t["theme_id"]: t["centroid"] for t in theme_rows}
+    picked = ex.select(cands, vectors, centroids, per_theme=xc.per_theme, mmr_lambda=xc.mmr_lambda,
+                       required_langs=required, pinned=pinned)
+    by_id = {m.id: (m, text) for m, text in zip(el.messages, el.texts)}
+    out = []
+    for s in picked:
+        c = s.candidate
+        m, text = by_id[c.message_id]
+        out.append(Excerpt(message_id=c.message_id, lang=c.lang, country=c.country, text=c.text, source_text=text,
+                           start=c.start, end=c.end, theme_id=c.theme_id,
+                           attribution=attribution(m, config.campaign.lang), why=s.why))
+    with store.transaction():
+        store.replace_excerpts([excerpt_dict(e) for e in out])
+        store.audit("excerpts", "campaign", detail={"recipient": recipient, "candidates": len(cands),
+                                                    "chosen": len(out), "required_languages": sorted(required)})
+    return out
+
+
+def attribution(m: Message, lang: str = "en") -> str:
+    """First name and country, only with consent (the default policy)."""
+    if m.consent is not True:
+        return ""
+    first = m.author.split()[0].strip(",.;:") if m.author.strip() else ""
+    country = country_name(m.country, lang)
+    return ", ".join(p for p in (first, country) if p)
+
+
+def country_name(code: str, lang: str = "en") -> str:
+    if not code:
+        return ""
+    from babel import Locale
+
+    try:
+        return Locale.parse(lang).territories.get(code, code)
+    except Exception:
+        return code
+
+
+def excerpt_dict(e: Excerpt) -> dict:
+    return {"id": e.id, "message_id": e.message_id, "lang": e.lang, "country": e.country, "text": e.text,
+            "source_text": e.source_text, "start": e.start, "end": e.end, "attribution": e.attribution,
+            "theme_id": e.theme_id, "why": e.why}

@@ -1,0 +1,446 @@
+"""The campaign store: one SQLite file per campaign, schema versioned by migrations.
+
+SQLite is the honest default (as in Datasette): one file a campaigner can copy,
+inspect with any tool, and back up. Originals are never updated; every decision
+goes to an append-only audit log that triggers protect from UPDATE and DELETE.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .records import Flag, Message, Rejected
+
+MIGRATIONS: list[str] = [
+    # 1: the foundation schema
+    """
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        source_key TEXT NOT NULL UNIQUE,
+        text TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        source_file TEXT NOT NULL,
+        source_row INTEGER NOT NULL,
+        recipient TEXT NOT NULL DEFAULT '',
+        country TEXT NOT NULL DEFAULT '',
+        channel TEXT NOT NULL DEFAULT '',
+        date TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '',
+        consent INTEGER,
+        extra TEXT NOT NULL DEFAULT '{}',
+        ingested_at TEXT NOT NULL
+    );
+    CREATE TRIGGER messages_text_immutable BEFORE UPDATE OF text ON messages
+    BEGIN SELECT RAISE(ABORT, 'original message text is never modified'); END;
+    CREATE TABLE rejected (
+        id INTEGER PRIMARY KEY,
+        source_key TEXT NOT NULL UNIQUE,
+        source_file TEXT NOT NULL,
+        source_row INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        rejected_at TEXT NOT NULL
+    );
+    CREATE TABLE languages (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+        lang TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        others TEXT NOT NULL DEFAULT '[]',
+        manual INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE flags (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id),
+        kind TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        redact INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX flags_message ON flags(message_id);
+    CREATE TABLE duplicates (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+        group_id INTEGER NOT NULL,
+        is_representative INTEGER NOT NULL,
+        is_template INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE moderation (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+        status TEXT NOT NULL,
+        reason_code TEXT NOT NULL DEFAULT '',
+        decided_by TEXT NOT NULL DEFAULT '',
+        decided_at TEXT NOT NULL,
+        manual INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}',
+        why TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE embeddings (
+        model TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, text_hash)
+    );
+    CREATE TABLE themes (
+        theme_id INTEGER PRIMARY KEY,
+        label TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        keywords TEXT NOT NULL DEFAULT '{}',
+        size INTEGER NOT NULL,
+        weight REAL NOT NULL,
+        centroid BLOB NOT NULL,
+        model TEXT NOT NULL
+    );
+    CREATE TABLE theme_members (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+        theme_id INTEGER NOT NULL,
+        score REAL NOT NULL
+    );
+    CREATE TABLE excerpt_choices (
+        message_id INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('pin', 'ban')),
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        PRIMARY KEY (message_id, start, end)
+    );
+    CREATE TABLE excerpts (
+        id TEXT PRIMARY KEY,
+        message_id INTEGER NOT NULL,
+        theme_id INTEGER NOT NULL,
+        rank INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE letters (
+        version INTEGER PRIMARY KEY,
+        recipient TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def current_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def _source_key(message: Message | Rejected) -> str:
+    """Identity of a source row: file name (not path), row and content.
+
+    Re-ingesting the same file, from anywhere, adds nothing; an edited row
+    becomes a new message and the old one stays (originals are never changed).
+    """
+    content = message.raw if isinstance(message, Rejected) else json.dumps(
+        [message.text, message.recipient, message.country, message.channel,
+         message.date, message.author, message.consent], ensure_ascii=False)
+    name = Path(message.source_file).name
+    return text_hash(f"{name}\x1f{message.source_row}\x1f{content}")
+
+
+@dataclass
+class MessageRow:
+    """A message with what earlier stages wrote beside it."""
+
+    message: Message
+    lang: str = "und"
+    lang_confidence: float = 0.0
+    status: str = "pending"
+
+
+class Store:
+    """A campaign store. Open with `Store(path)`; use as a context manager to close."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.migrate()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.db:
+            yield self.db
+
+    # -- schema ---------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"{self.path} was written by a newer letterworld (schema {version}, "
+                f"this one knows {SCHEMA_VERSION}); upgrade letterworld"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.db:
+                self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+    # -- audit ----------------------------------------------------------------
+    def audit(self, action: str, target: str, *, detail: dict[str, Any] | None = None,
+              why: str = "", actor: str | None = None) -> None:
+        self.db.execute(
+            "INSERT INTO audit (at, actor, action, target, detail, why) VALUES (?,?,?,?,?,?)",
+            (now(), actor or current_actor(), action, target,
+             json.dumps(detail or {}, ensure_ascii=False), why),
+        )
+
+    def audit_log(self, *, target: str | None = None) -> list[sqlite3.Row]:
+        if target is None:
+            return self.db.execute("SELECT * FROM audit ORDER BY id").fetchall()
+        return self.db.execute("SELECT * FROM audit WHERE target = ? ORDER BY id", (target,)).fetchall()
+
+    # -- settings -------------------------------------------------------------
+    def set_setting(self, key: str, value: Any) -> None:
+        self.db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, json.dumps(value)))
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    # -- ingest ---------------------------------------------------------------
+    def add_messages(self, messages: Iterable[Message]) -> tuple[int, int]:
+        """Insert messages not seen before; returns (added, already present)."""
+        added = seen = 0
+        stamp = now()
+        for m in messages:
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO messages (source_key, text, text_hash, source_file, source_row,"
+                " recipient, country, channel, date, author, consent, extra, ingested_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (_source_key(m), m.text, text_hash(m.text), m.source_file, m.source_row,
+                 m.recipient, m.country, m.channel, m.date, m.author,
+                 None if m.consent is None else int(m.consent),
+                 json.dumps(m.extra, ensure_ascii=False), stamp),
+            )
+            if cur.rowcount:
+                added += 1
+                self.db.execute(
+                    "INSERT INTO moderation (message_id, status, decided_at) VALUES (?, 'pending', ?)",
+                    (cur.lastrowid, stamp))
+            else:
+                seen += 1
+        return added, seen
+
+    def add_rejected(self, rows: Iterable[Rejected]) -> int:
+        added = 0
+        stamp = now()
+        for r in rows:
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO rejected (source_key, source_file, source_row, reason, raw, rejected_at)"
+                " VALUES (?,?,?,?,?,?)",
+                (_source_key(r), r.source_file, r.source_row, r.reason, r.raw, stamp))
+            added += cur.rowcount
+        return added
+
+    def rejected(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM rejected ORDER BY source_file, source_row").fetchall()
+
+    @staticmethod
+    def _message(row: sqlite3.Row) -> Message:
+        return Message(
+            id=row["id"], text=row["text"], source_file=row["source_file"],
+            source_row=row["source_row"], recipient=row["recipient"], country=row["country"],
+            channel=row["channel"], date=row["date"], author=row["author"],
+            consent=None if row["consent"] is None else bool(row["consent"]),
+            extra=json.loads(row["extra"]),
+        )
+
+    def messages(self, ids: Sequence[int] | None = None) -> list[Message]:
+        rows = self.db.execute("SELECT * FROM messages ORDER BY id").fetchall()
+        if ids is not None:
+            wanted = set(ids)
+            rows = [r for r in rows if r["id"] in wanted]
+        return [self._message(r) for r in rows]
+
+    def message(self, message_id: int) -> Message:
+        row = self.db.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no message with id {message_id}")
+        return self._message(row)
+
+    def count_messages(self) -> int:
+        return self.db.execute("SELECT count(*) FROM messages").fetchone()[0]
+
+    # -- languages ------------------------------------------------------------
+    def set_language(self, message_id: int, lang: str, confidence: float,
+                     others: list[dict[str, Any]] | None = None, *, manual: bool = False) -> bool:
+        """Store a detection; automatic results never overwrite a manual correction."""
+        row = self.db.execute("SELECT manual FROM languages WHERE message_id = ?", (message_id,)).fetchone()
+        if row is not None and row["manual"] and not manual:
+            return False
+        self.db.execute(
+            "INSERT OR REPLACE INTO languages (message_id, lang, confidence, others, manual) VALUES (?,?,?,?,?)",
+            (message_id, lang, confidence, json.dumps(others or [], ensure_ascii=False), int(manual)))
+        return True
+
+    def languages(self) -> dict[int, sqlite3.Row]:
+        return {r["message_id"]: r for r in self.db.execute("SELECT * FROM languages")}
+
+    # -- moderation -----------------------------------------------------------
+    def replace_flags(self, message_id: int, flags: Sequence[Flag]) -> None:
+        self.db.execute("DELETE FROM flags WHERE message_id = ?", (message_id,))
+        self.db.executemany(
+            "INSERT INTO flags (message_id, kind, reason, start, end, redact) VALUES (?,?,?,?,?,?)",
+            [(message_id, f.kind, f.reason, f.start, f.end, int(f.redact)) for f in flags])
+
+    def flags(self) -> dict[int, list[Flag]]:
+        out: dict[int, list[Flag]] = {}
+        for r in self.db.execute("SELECT * FROM flags ORDER BY message_id, start, id"):
+            out.setdefault(r["message_id"], []).append(
+                Flag(kind=r["kind"], reason=r["reason"], start=r["start"], end=r["end"], redact=bool(r["redact"])))
+        return out
+
+    def replace_duplicates(self, groups: dict[int, tuple[int, bool, bool]]) -> None:
+        """groups: message_id -> (group_id, is_representative, is_template)."""
+        self.db.execute("DELETE FROM duplicates")
+        self.db.executemany(
+            "INSERT INTO duplicates VALUES (?,?,?,?)",
+            [(mid, g, int(rep), int(tpl)) for mid, (g, rep, tpl) in groups.items()])
+
+    def duplicates(self) -> dict[int, sqlite3.Row]:
+        return {r["message_id"]: r for r in self.db.execute("SELECT * FROM duplicates")}
+
+    def set_status(self, message_id: int, status: str, *, reason_code: str = "", actor: str | None = None,
+                   why: str = "", manual: bool = True) -> bool:
+        """Record a moderation decision and audit it; rules never overwrite a person's decision."""
+        row = self.db.execute("SELECT status, manual FROM moderation WHERE message_id = ?", (message_id,)).fetchone()
+        if row is not None and row["manual"] and not manual:
+            return False
+        old = row["status"] if row is not None else None
+        actor = actor or current_actor()
+        self.db.execute(
+            "INSERT OR REPLACE INTO moderation (message_id, status, reason_code, decided_by, decided_at, manual)"
+            " VALUES (?,?,?,?,?,?)", (message_id, status, reason_code, actor, now(), int(manual)))
+        if old != status:
+            self.audit("status", f"message:{message_id}", detail={"from": old, "to": status,
+                       "reason_code": reason_code}, why=why, actor=actor)
+        return True
+
+    def statuses(self) -> dict[int, str]:
+        return {r["message_id"]: r["status"] for r in self.db.execute("SELECT message_id, status FROM moderation")}
+
+    # -- embeddings -----------------------------------------------------------
+    def cached_embeddings(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(hashes), 500):
+            chunk = list(hashes[i:i + 500])
+            q = ",".join("?" * len(chunk))
+            for r in self.db.execute(
+                    f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({q})",
+                    [model, *chunk]):
+                out[r["text_hash"]] = np.frombuffer(r["vector"], dtype=np.float32)
+        return out
+
+    def put_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO embeddings VALUES (?,?,?,?)",
+            [(model, h, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()])
+
+    def count_embeddings(self, model: str) -> int:
+        return self.db.execute("SELECT count(*) FROM embeddings WHERE model = ?", (model,)).fetchone()[0]
+
+    # -- themes -----------------------------------------------------------------
+    def replace_themes(self, themes: Sequence[dict[str, Any]], members: dict[int, tuple[int, float]]) -> None:
+        self.db.execute("DELETE FROM themes")
+        self.db.execute("DELETE FROM theme_members")
+        for t in themes:
+            self.db.execute(
+                "INSERT INTO themes VALUES (?,?,?,?,?,?,?,?)",
+                (t["theme_id"], t["label"], t.get("title", ""), json.dumps(t.get("keywords", {}), ensure_ascii=False),
+                 t["size"], t["weight"], np.asarray(t["centroid"], dtype=np.float32).tobytes(), t["model"]))
+        self.db.executemany("INSERT INTO theme_members VALUES (?,?,?)",
+                            [(mid, tid, score) for mid, (tid, score) in members.items()])
+
+    def themes(self) -> list[dict[str, Any]]:
+        out = []
+        for r in self.db.execute("SELECT * FROM themes ORDER BY theme_id"):
+            out.append({"theme_id": r["theme_id"], "label": r["label"], "title": r["title"],
+                        "keywords": json.loads(r["keywords"]), "size": r["size"], "weight": r["weight"],
+                        "centroid": np.frombuffer(r["centroid"], dtype=np.float32), "model": r["model"]})
+        return out
+
+    def theme_members(self) -> dict[int, tuple[int, float]]:
+        return {r["message_id"]: (r["theme_id"], r["score"]) for r in self.db.execute("SELECT * FROM theme_members")}
+
+    # -- excerpts -------------------------------------------------------------
+    def set_excerpt_choice(self, message_id: int, start: int, end: int, action: str,
+                           *, actor: str | None = None, why: str = "") -> None:
+        actor = actor or current_actor()
+        self.db.execute("INSERT OR REPLACE INTO excerpt_choices VALUES (?,?,?,?,?,?)",
+                        (message_id, start, end, action, actor, now()))
+        self.audit(action, f"excerpt:{message_id}:{start}-{end}", why=why, actor=actor)
+
+    def excerpt_choices(self) -> dict[tuple[int, int, int], str]:
+        return {(r["message_id"], r["start"], r["end"]): r["action"]
+                for r in self.db.execute("SELECT * FROM excerpt_choices")}
+
+    def replace_excerpts(self, excerpts: Sequence[dict[str, Any]]) -> None:
+        self.db.execute("DELETE FROM excerpts")
+        self.db.executemany("INSERT INTO excerpts VALUES (?,?,?,?,?)",
+                            [(e["id"], e["message_id"], e["theme_id"], i, json.dumps(e, ensure_ascii=False))
+                             for i, e in enumerate(excerpts)])
+
+    def excerpts(self) -> list[dict[str, Any]]:
+        return [json.loads(r["data"]) for r in self.db.execute("SELECT data FROM excerpts ORDER BY rank")]
+
+    # -- letters --------------------------------------------------------------
+    def add_letter(self, letter: dict[str, Any]) -> int:
+        cur = self.db.execute("INSERT INTO letters (recipient, created_at, data) VALUES (?,?,?)",
+                              (letter.get("recipient", ""), now(), json.dumps(letter, ensure_ascii=False)))
+        return int(cur.lastrowid)
+
+    def latest_letter(self) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT data FROM letters ORDER BY version DESC LIMIT 1").fetchone()
+        return None if row is None else json.loads(row[0])
