@@ -18,6 +18,7 @@ from .segment import sentences
 
 PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in set(PLACEHOLDERS.values())) + r"|\[[a-z_]+\]")
 WIDE = re.compile(r"[\u1100-\u11FF\u2E80-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\u3040-\u30FF]")
+GREETING_END = re.compile(r"[,:،，：]\s*$")
 EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 
 
@@ -63,6 +64,8 @@ def readability(text: str, min_chars: int, max_chars: int) -> float:
         score -= 0.1
     if not any(unicodedata.category(c).startswith("L") for c in text):
         score -= 1.0
+    if GREETING_END.search(text) and n < 60:
+        score -= 0.6  # "Dear Thant Zin," is a salutation, not something people said
     return max(0.0, score)
 
 
@@ -85,6 +88,8 @@ def candidates(message_id: int, text: str, lang: str, country: str, theme_id: in
                 continue
             if any(a < end and b > start for a, b in blocked):
                 continue
+            if j > i and GREETING_END.search(text[spans[i][0]:spans[i][1]]):
+                continue  # a run that opens with "Dear Jani," quotes the salutation, not the thought
             out.append(Candidate(message_id, start, end, piece, lang, country, theme_id,
                                  readability(piece, min_chars, max_chars)))
     return out

@@ -47,7 +47,7 @@ def compose(recipient: str, themes: list[dict[str, Any]], excerpts: list[dict[st
         "campaign": campaign,
         "recipient": recipient,
         "lang": lang,
-        "greeting": words["greeting"].format(name=recipient.split()[0] if recipient else ""),
+        "greeting": words["greeting"].format(name=recipient),  # full name: not every culture has first names
         "intro": words["intro"],
         "sections": sections,
         "closing": words["closing"].format(**counts),

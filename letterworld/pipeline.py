@@ -13,7 +13,7 @@ from . import stages
 from .config import Config, load_config
 from .embedding import Embedder, load_embedder
 from .letter import all_excerpts, compose, write_letter
-from .moderation.stage import screen_store
+from .moderation.stage import mark_template_paraphrases, screen_store
 from .progress import say, task
 from .records import APPROVED_STATUSES
 from .report import build_report
@@ -134,6 +134,8 @@ def run(inputs: list[str | Path], out_dir: str | Path, config: Config | str | Pa
         summary["screen"] = {"flags": dict(scr.flagged), "statuses": dict(scr.statuses),
                              "auto_approved": scr.auto_approved}
         embedder = embedder or load_embedder(config.embed.model)
+        paraphrases = mark_template_paraphrases(store, config, embedder)
+        say(f"screen: {paraphrases} close paraphrases of the sample texts grouped with them")
         themes = stages.themes(store, config, embedder)
         summary["themes"] = len(themes)
         who = recipient or stages.choose_recipient(store, config)

@@ -21,7 +21,7 @@ from .moderation.stage import redacted_texts
 from .progress import say, task
 from .records import APPROVED_STATUSES, Excerpt, Message
 from .store import Store
-from .themes import UNASSIGNED, assign, centre_languages, cluster, keywords
+from .themes import UNASSIGNED, assign, centre_groups, cluster, keywords
 
 
 # -- ingest ---------------------------------------------------------------------
@@ -99,6 +99,7 @@ def eligible(store: Store) -> Eligible:
     dups = store.duplicates()
     langs = store.languages()
     red = redacted_texts(store)
+    flags = store.flags()
     group_size: Counter = Counter(r["group_id"] for mid, r in dups.items() if statuses.get(mid) in APPROVED_STATUSES)
     chosen, weights, templates = [], [], set()
     for m in store.messages():
@@ -110,6 +111,8 @@ def eligible(store: Store) -> Eligible:
         chosen.append(m)
         weights.append(group_size[d["group_id"]] if d is not None else 1)
         if d is not None and d["is_template"]:
+            templates.add(m.id)
+        if any(f.kind == "template" for f in flags.get(m.id, ())):
             templates.add(m.id)
     return Eligible(chosen, [red[m.id] for m in chosen],
                     [langs[m.id]["lang"] if m.id in langs else "und" for m in chosen],
@@ -135,7 +138,7 @@ def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool 
     them unless `recluster` (or there are none yet)."""
     el = eligible(store)
     vectors, _ = embed(store, config, embedder, el.texts)
-    x = centre_languages(vectors, el.langs) if len(el.texts) else vectors
+    x = meaning_space(vectors, el.langs, [m.recipient for m in el.messages])
     existing = store.themes()
     if existing and not recluster and existing[0]["model"] == embedder.name:
         centroids = np.stack([t["centroid"] for t in existing])
@@ -151,7 +154,7 @@ def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool 
         ids = list(range(result.k))
         say(f"themes: {result.k} themes (silhouette {result.silhouette:.3f}), "
             f"{int((labels == UNASSIGNED).sum())} of {len(labels)} messages unassigned")
-    kw = keywords(el.texts, el.langs, labels, weights=el.weights)
+    kw = keywords(el.texts, el.langs, labels, weights=el.weights, exclude=name_words(store, config))
     out = []
     for k, theme_id in enumerate(ids):
         members = np.where(labels == theme_id)[0]
@@ -173,6 +176,19 @@ def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool 
     return out
 
 
+def meaning_space(vectors: np.ndarray, langs: list[str], recipients: list[str], min_count: int = 5) -> np.ndarray:
+    """Vectors with the language and the recipient directions removed: what is left is meaning."""
+    return centre_groups(centre_groups(vectors, langs, min_count), recipients, min_count)
+
+
+def name_words(store: Store, config: Config) -> set[str]:
+    """Words of the recipients' and protected names, and greetings: never a theme keyword."""
+    names = set(config.campaign.protected_names) | {m.recipient for m in store.messages() if m.recipient}
+    from .moderation.rules import wordlist
+
+    return {w.lower() for n in names for w in n.split()} | set(wordlist("letter_words"))
+
+
 def _title(el: Eligible, members: np.ndarray, scores: np.ndarray, config: Config) -> str:
     """The most central short sentence, in the campaign's language when one is there."""
     order = sorted(members, key=lambda i: -scores[i])
@@ -182,9 +198,10 @@ def _title(el: Eligible, members: np.ndarray, scores: np.ndarray, config: Config
                 continue
             if prefer_campaign_lang and el.langs[i] != config.campaign.lang:
                 continue
-            for c in ex.candidates(el.messages[i].id, el.texts[i], el.langs[i], "", 0, min_chars=15, max_chars=90,
+            for c in ex.candidates(el.messages[i].id, el.texts[i], el.langs[i], "", 0, min_chars=20, max_chars=90,
                                    max_sentences=1):
-                return c.text
+                if c.readability > 0.5:
+                    return c.text
     return ""
 
 
@@ -226,8 +243,8 @@ def excerpts(store: Store, config: Config, embedder: Embedder, recipient: str) -
                             if not recipient or not m.recipient or m.recipient == recipient)
     required = {lang for lang, n in message_langs.items() if n >= xc.min_lang_messages and lang != "und"}
     vectors, _ = embed(store, config, embedder, [c.text for c in cands], label="embed excerpt candidates")
-    if len(cands):
-        vectors = centre_languages(vectors, [c.lang for c in cands], min_count=3)
+    by_msg = {m.id: m for m in el.messages}
+    vectors = meaning_space(vectors, [c.lang for c in cands], [by_msg[c.message_id].recipient for c in cands], 3)
     centroids = {t["theme_id"]: t["centroid"] for t in theme_rows}
     picked = ex.select(cands, vectors, centroids, per_theme=xc.per_theme, mmr_lambda=xc.mmr_lambda,
                        required_langs=required, pinned=pinned)
@@ -246,11 +263,20 @@ def excerpts(store: Store, config: Config, embedder: Embedder, recipient: str) -
     return out
 
 
+ARTICLES = {"the", "la", "el", "los", "las", "les", "le", "die", "der", "das", "a", "o", "os", "família",
+            "familia", "famille", "family", "mr", "mrs", "ms", "dr", "prof"}
+
+
 def attribution(m: Message, lang: str = "en") -> str:
     """First name and country, only with consent (the default policy)."""
     if m.consent is not True:
         return ""
-    first = m.author.split()[0].strip(",.;:") if m.author.strip() else ""
+    parts = m.author.split()
+    first = ""
+    if parts:
+        # "The Hendersons", "Família Souza": a family signs as a family
+        first = " ".join(parts[:3]) if parts[0].lower().strip(".") in ARTICLES else parts[0]
+        first = first.strip(",.;:")
     country = country_name(m.country, lang)
     return ", ".join(p for p in (first, country) if p)
 

@@ -30,18 +30,27 @@ class Clustering:
     silhouette: float
 
 
-def centre_languages(vectors: np.ndarray, langs: list[str], min_count: int = 5) -> np.ndarray:
-    """Remove each language's mean direction (languages with enough messages), renormalise."""
+def centre_groups(vectors: np.ndarray, groups: list[str], min_count: int = 5) -> np.ndarray:
+    """Remove each group's mean direction (groups with enough members), renormalise.
+
+    Used for languages (so translations meet) and for recipients (so messages group by
+    what they say, not by whose name they mention)."""
     x = np.asarray(vectors, dtype=np.float64).copy()
+    if len(x) == 0:
+        return x.astype(np.float32)
     global_mean = x.mean(axis=0)
-    groups: dict[str, list[int]] = defaultdict(list)
-    for i, lang in enumerate(langs):
-        groups[lang].append(i)
-    for lang, idx in groups.items():
-        if len(idx) >= min_count and lang != "und":
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, group in enumerate(groups):
+        members[group].append(i)
+    for group, idx in members.items():
+        if len(idx) >= min_count and group not in ("und", ""):
             x[idx] += global_mean - x[idx].mean(axis=0)
     x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
     return x.astype(np.float32)
+
+
+def centre_languages(vectors: np.ndarray, langs: list[str], min_count: int = 5) -> np.ndarray:
+    return centre_groups(vectors, langs, min_count)
 
 
 def cluster(vectors: np.ndarray, weights: np.ndarray | None = None, *, n_themes: int = 0,
@@ -109,10 +118,12 @@ def stop_words(lang: str) -> frozenset[str]:
 
 
 def keywords(texts: list[str], langs: list[str], labels: np.ndarray, *, top: int = 6,
-             weights: np.ndarray | None = None) -> dict[int, dict[str, list[str]]]:
+             weights: np.ndarray | None = None, exclude: set[str] | None = None) -> dict[int, dict[str, list[str]]]:
     """c-TF-IDF keywords per theme and per language (a theme's Thai words are ranked
-    against other themes' Thai words, so one big language cannot drown the others)."""
+    against other themes' Thai words, so one big language cannot drown the others).
+    `exclude` drops words such as the recipients' names, which say nothing about a theme."""
     w = np.ones(len(texts)) if weights is None else weights
+    exclude = {e.lower() for e in exclude or ()}
     counts: dict[str, dict[int, Counter]] = defaultdict(lambda: defaultdict(Counter))
     for text, lang, label, weight in zip(texts, langs, labels, w):
         if label == UNASSIGNED:
@@ -120,7 +131,7 @@ def keywords(texts: list[str], langs: list[str], labels: np.ndarray, *, top: int
         stops = stop_words(lang)
         tokens = {t.lower() for t in words(text, lang)}
         for token in tokens:
-            if token in stops or token.isdigit() or (len(token) < 2 and ord(token[0]) < 0x2E80):
+            if token in stops or token in exclude or token.isdigit() or (len(token) < 2 and ord(token[0]) < 0x2E80):
                 continue
             counts[lang][int(label)][token] += weight
     out: dict[int, dict[str, list[str]]] = defaultdict(dict)

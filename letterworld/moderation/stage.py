@@ -84,3 +84,40 @@ def redacted_texts(store: Store) -> dict[int, str]:
     """Each message's text with its personal data replaced by placeholders."""
     flags = store.flags()
     return {m.id: redact(m.text, flags.get(m.id, [])) for m in store.messages()}
+
+
+def mark_template_paraphrases(store: Store, config: Config, embedder, *, threshold: float = 0.97) -> int:
+    """Flag messages whose meaning is the sample text's, reworded (embedding similarity >= threshold).
+
+    Character shingles catch copies; this catches "People everywhere stand with you" for
+    "People all over the world stand with you". The threshold is deliberately high:
+    multilingual-e5 puts unrelated solidarity messages near 0.9, so translations of the
+    sample text (about 0.93-0.95) cannot be separated from real messages this way."""
+    samples = config.campaign.sample_texts
+    if not samples:
+        return 0
+    from ..embedding import embed_texts
+
+    messages = store.messages()
+    flags = store.flags()
+    todo = [m for m in messages if not any(f.kind in GROUPING_KINDS for f in flags.get(m.id, ()))]
+    if not todo:
+        return 0
+
+    def put(vectors):
+        store.put_embeddings(embedder.name, vectors)
+
+    vectors, _ = embed_texts([m.text for m in todo] + list(samples), embedder,
+                             lambda hs: store.cached_embeddings(embedder.name, hs), put)
+    sims = vectors[: len(todo)] @ vectors[len(todo):].T
+    marked = 0
+    with store.transaction():
+        for m, row in zip(todo, sims):
+            k = int(row.argmax())
+            if row[k] >= threshold:
+                store.replace_flags(m.id, [*flags.get(m.id, []), Flag(
+                    "template", f"close paraphrase of campaign sample text #{k + 1} (similarity {row[k]:.3f})",
+                    0, len(m.text))])
+                marked += 1
+        store.audit("templates", "campaign", detail={"paraphrases": marked, "threshold": threshold})
+    return marked

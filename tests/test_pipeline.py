@@ -1,0 +1,133 @@
+"""End to end on a slice of the demo corpus, through the library and the CLI."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from letterworld.cli import app
+from letterworld.pipeline import DEMO_DIR, demo_config, run
+from letterworld.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def demo_slice(tmp_path_factory):
+    """About 90 messages from three of the demo sources, keeping their formats."""
+    d = tmp_path_factory.mktemp("slice")
+    lines = (DEMO_DIR / "sms_social.jsonl").read_text(encoding="utf-8").splitlines()
+    (d / "sms.jsonl").write_text("\n".join(lines[:60]) + "\n", encoding="utf-8")
+    return [d / "sms.jsonl", DEMO_DIR / "letters"]
+
+
+@pytest.fixture(scope="module")
+def result(demo_slice, tmp_path_factory, embedder):
+    out = tmp_path_factory.mktemp("out")
+    cfg = demo_config()
+    cfg.campaign.recipient = ""
+    cfg.excerpts.min_lang_messages = 3
+    return run(demo_slice, out, cfg, auto_approve=True, embedder=embedder)
+
+
+def test_every_output_is_written(result):
+    out = result.out_dir
+    for name in ("campaign.db", "messages.jsonl", "themes.json", "letter.json", "letter.md", "letter.html",
+                 "report.html", "slides/manifest.json"):
+        assert (out / name).exists(), name
+    rows = [json.loads(l) for l in (out / "messages.jsonl").read_text(encoding="utf-8").splitlines()]
+    with Store(out / "campaign.db") as store:
+        assert len(rows) == store.count_messages() > 80
+    assert set(rows[0]) == {"id", "lang", "lang_confidence", "status", "flags", "theme"}
+    assert {r["status"] for r in rows} >= {"approved", "pending"}
+    report = (out / "report.html").read_text(encoding="utf-8")
+    for heading in ("Languages", "Countries", "Channels", "Moderation status", "Themes"):
+        assert heading in report
+
+
+def test_letter_excerpts_keep_provenance_and_come_from_approved_unredacted_quotes(result):
+    letter = json.loads((result.out_dir / "letter.json").read_text(encoding="utf-8"))
+    excerpts = [e for s in letter["sections"] for e in s["excerpts"]]
+    assert len(excerpts) >= 6
+    assert len({e["lang"] for e in excerpts}) >= 3
+    with Store(result.db) as store:
+        statuses = store.statuses()
+        dups = store.duplicates()
+        for e in excerpts:
+            assert e["source_text"][e["start"]:e["end"]] == e["text"]
+            assert statuses[e["message_id"]] in ("approved", "approved_redacted")
+            assert not re.search(r"\[(email|phone|address|handle|link)\]", e["text"])
+            assert not (e["message_id"] in dups and dups[e["message_id"]]["is_template"])
+            original = store.message(e["message_id"])
+            if e["source_text"] == original.text:
+                assert original.text[e["start"]:e["end"]] == e["text"]
+            if e["attribution"]:
+                assert original.consent is True
+    counts = letter["counts"]
+    assert letter["greeting"].startswith("Dear ") and str(counts["messages"]) in letter["closing"]
+
+
+def test_slides_manifest_matches_files(result):
+    manifest = json.loads((result.out_dir / "slides" / "manifest.json").read_text(encoding="utf-8"))
+    letter = json.loads((result.out_dir / "letter.json").read_text(encoding="utf-8"))
+    ids = {e["id"] for s in letter["sections"] for e in s["excerpts"]}
+    from PIL import Image
+
+    shown = set()
+    for slide in manifest["slides"]:
+        with Image.open(result.out_dir / "slides" / slide["file"]) as im:
+            assert list(im.size) == slide["size"] == [1920, 1080]
+        assert slide["seconds"] > 0
+        shown |= set(slide["excerpt_ids"])
+    assert shown == ids
+
+
+def test_rerun_is_idempotent_and_keeps_decisions(result, demo_slice, embedder):
+    with Store(result.db) as store:
+        before = store.count_messages()
+        mid = next(m.id for m in store.messages())
+        store.set_status(mid, "rejected", reason_code="off_topic", actor="tester", why="test")
+        store.db.commit()
+    again = run(demo_slice, result.out_dir, demo_config(), auto_approve=True, embedder=embedder, render=False)
+    with Store(again.db) as store:
+        assert store.count_messages() == before
+        assert store.statuses()[mid] == "rejected"
+    excerpts = [e for s in again.letter["sections"] for e in s["excerpts"]]
+    assert all(e["message_id"] != mid for e in excerpts)
+
+
+def test_cli_ingest_correct_language_and_audit(tmp_path):
+    src = tmp_path / "m.csv"
+    src.write_text("message,country\nForza Jani!,IT\n,IT\n", encoding="utf-8")
+    db = tmp_path / "c.db"
+    runner = CliRunner()
+    r = runner.invoke(app, ["ingest", str(src), "--db", str(db)])
+    assert r.exit_code == 0, r.output
+    assert "1 new messages" in r.output and "rejected" in r.output and "m.csv:3" in r.output
+    assert runner.invoke(app, ["detect", "--db", str(db)]).exit_code == 0
+    r = runner.invoke(app, ["detect", "--db", str(db), "--set", "1=it", "--why", "checked by hand"])
+    assert r.exit_code == 0, r.output
+    assert runner.invoke(app, ["detect", "--db", str(db)]).exit_code == 0
+    with Store(db) as store:
+        assert store.languages()[1]["lang"] == "it" and store.languages()[1]["manual"] == 1
+    r = runner.invoke(app, ["audit", "--db", str(db)])
+    assert "checked by hand" in r.output and "ingest" in r.output
+
+
+def test_cli_errors_are_clear(tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(app, ["detect", "--db", str(tmp_path / "none.db")])
+    assert r.exit_code == 2 and "no campaign store" in r.output
+    bad = tmp_path / "x.pdf"
+    bad.write_text("x")
+    r = runner.invoke(app, ["ingest", str(bad), "--db", str(tmp_path / "c.db")])
+    assert r.exit_code == 2 and "unsupported file type" in r.output
+
+
+def test_readme_test_command_is_what_ci_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    command = re.search(r"```sh\n# run the tests\n(.+?)\n```", readme, re.S).group(1).strip()
+    assert command in ci
