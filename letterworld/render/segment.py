@@ -10,24 +10,11 @@ from functools import lru_cache
 
 from icu4py.breakers import CharacterBreaker, LineBreaker
 
-
-def utf16_to_py(text: str) -> list[int]:
-    """Map every UTF-16 offset (0..len16) of ``text`` to a Python index.
-
-    Offsets that fall inside a surrogate pair map to the index of that
-    character (they never occur as ICU boundaries).
-    """
-    table: list[int] = []
-    for i, ch in enumerate(text):
-        table.append(i)
-        if ord(ch) > 0xFFFF:
-            table.append(i)
-    table.append(len(text))
-    return table
+from ..segment import utf16_to_index
 
 
 def _boundaries(segments, text: str) -> list[int]:
-    conv = utf16_to_py(text)
+    conv = utf16_to_index(text)
     out = [0]
     for _s, e in segments:
         p = conv[e]
