@@ -37,6 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 EVAL = REPO.parent / "shared" / "eval" / "langid" / "lingua_dev.tsv"
 KINDS = ("single-words", "word-pairs", "sentences")
 WORKERS = 2
+ROUTES = ("Cyrillic", "Arabic", "Devanagari")
 
 
 def load_rows(limit: int | None = None):
@@ -122,10 +123,16 @@ def run_lingua(sup, texts):
 
 
 def run_letterworld(texts):
+    import resource
     from letterworld import language
+    t0 = time.perf_counter()
     language._load_models()
-    language.detect_batch(["warm up", "Fuerza Jani!"])
+    # load lingua's lazily loaded models (lingua is preloaded in its own run)
+    language.detect_batch(texts[::7])
     language.clear_cache()
+    print(f"letterworld warm-up (load + first batch of {len(texts[::7])}): "
+          f"{time.perf_counter() - t0:.1f} s, max RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     t0 = time.perf_counter()
     dets = language.detect_batch(texts)
     dt = time.perf_counter() - t0
@@ -164,7 +171,9 @@ def calibrate(rows):
     fit_rows = [r for i, r in enumerate(rows) if i % 2 == 0 and r[0] in model_langs]
     val_rows = [r for i, r in enumerate(rows) if i % 2 == 1]
     saved = (L._CAL_A, L._CAL_B, L._CAL_C)
+    saved_route0 = dict(L._CAL_ROUTE)
     L._CAL_A, L._CAL_B, L._CAL_C = 1.0, 0.0, 0.0   # confidence = raw posterior
+    L._CAL_ROUTE.clear()
     L.clear_cache()
     dets = L._detect_plain([r[2] for r in fit_rows], [None] * len(fit_rows), None)
     X, y = [], []
@@ -175,14 +184,18 @@ def calibrate(rows):
         p1 = min(max(d.confidence, 1e-6), 1 - 1e-6)
         if L._looks_like_names(info.text):
             p1 = min(max(p1 * 2, 1e-6), 1 - 1e-6)
-        X.append([math.log(p1 / (1 - p1)), math.log1p(info.counts.get(info.route, 0))])
+        X.append([math.log(p1 / (1 - p1)), math.log1p(info.counts.get(info.route, 0))]
+                 + [float(info.route == g) for g in ROUTES])
         y.append(int(d.lang == r[0]))
     lr = LogisticRegression(C=10.0).fit(np.array(X), np.array(y))
-    a, b = lr.coef_[0]
+    a, b, *g = lr.coef_[0]
     c = lr.intercept_[0]
     print(f"fitted on {len(y)} model-routed rows (even lines of the dev set)")
-    print(f"_CAL_A = {a:.4f}\n_CAL_B = {b:.4f}\n_CAL_C = {c:.4f}")
+    route = {r: round(float(v), 4) for r, v in zip(ROUTES, g)}
+    print(f"_CAL_A = {a:.4f}\n_CAL_B = {b:.4f}\n_CAL_C = {c:.4f}\n_CAL_ROUTE = {route}")
+    saved_route = saved_route0
     L._CAL_A, L._CAL_B, L._CAL_C = a, b, c
+    L._CAL_ROUTE.clear(); L._CAL_ROUTE.update(route)
     L.clear_cache()
     sup = set(L.SUPPORTED)
     val = [r for r in val_rows if r[0] in sup]
@@ -191,6 +204,7 @@ def calibrate(rows):
         p, cov = high_conf(val, vd, t)
         print(f"validation (odd lines): conf>={t}: precision {p:.4f} coverage {cov:.4f}")
     L._CAL_A, L._CAL_B, L._CAL_C = saved
+    L._CAL_ROUTE.clear(); L._CAL_ROUTE.update(saved_route)
     L.clear_cache()
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,14 +114,23 @@ def run(inputs: list[str | Path], out_dir: str | Path, config: Config | str | Pa
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / "campaign.db"
     with Store(db) as store:
-        summary: dict[str, Any] = {}
+        summary: dict[str, Any] = {"seconds": {}}
+        clock = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            summary["seconds"][stage] = round(time.perf_counter() - clock, 3)
+            clock = time.perf_counter()
+
         ing = stages.ingest(store, inputs, column_map=column_map)
         say(f"ingest: {ing.added} new messages, {ing.already} already in the store, {ing.rejected} rows rejected")
         for f in ing.files:
             for r in f.rejected:
                 say(f"  [yellow]rejected[/yellow] {r.source_file}:{r.source_row}: {r.reason}")
         summary["ingest"] = {"added": ing.added, "already": ing.already, "rejected": ing.rejected}
+        lap("ingest")
         langs = stages.detect(store, config)
+        lap("detect")
         say(f"detect: {len(langs)} languages; most common {', '.join(f'{k} {v}' for k, v in langs.most_common(8))}")
         with task("screen messages", store.count_messages()) as advance:
             scr = screen_store(store, config, auto_approve=auto_approve, progress=advance)
@@ -133,18 +143,23 @@ def run(inputs: list[str | Path], out_dir: str | Path, config: Config | str | Pa
         say(f"screen: statuses {dict(scr.statuses)}")
         summary["screen"] = {"flags": dict(scr.flagged), "statuses": dict(scr.statuses),
                              "auto_approved": scr.auto_approved}
+        lap("screen")
         embedder = embedder or load_embedder(config.embed.model)
         paraphrases = mark_template_paraphrases(store, config, embedder)
         say(f"screen: {paraphrases} close paraphrases of the sample texts grouped with them")
+        lap("embed+templates")
         themes = stages.themes(store, config, embedder)
         summary["themes"] = len(themes)
+        lap("themes")
         who = recipient or stages.choose_recipient(store, config)
         chosen = stages.excerpts(store, config, embedder, who)
         say(f"excerpts: {len(chosen)} chosen for {who or 'all recipients'} in "
             f"{len({e.lang for e in chosen})} languages from {len({e.country for e in chosen if e.country})} countries")
+        lap("excerpts")
         letter = compose_letter(store, config, who)
         outputs = write_outputs(store, out_dir, letter,
                                 render_preset=config.render.preset if render else None, theme=config.render.theme)
+        lap("compose+render")
         outputs["db"] = db
         say(f"wrote {', '.join(str(p) for p in outputs.values())}")
         summary["languages"] = dict(Counter(langs))

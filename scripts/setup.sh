@@ -24,7 +24,7 @@ PYTHON="${PYTHON:-python3}"
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "${1:-}" = "--test" ]; then
   # torch is pinned to the CPU build (an unpinned torch pulls gigabytes of CUDA packages)
-  .venv/bin/python -m pip install -q -e ".[test,sentence-transformers]"
+  .venv/bin/python -m pip install -q -e ".[test,bench,sentence-transformers]"
 else
   .venv/bin/python -m pip install -q -e .
 fi
