@@ -57,10 +57,13 @@ def detect(store: Store, config: Config) -> Counter:
     from .language import detect_batch
 
     messages = store.messages()
+    results = []
     with task("detect languages", len(messages)) as advance:
-        results = detect_batch([m.text for m in messages], countries=[m.country or None for m in messages],
-                               expected=config.campaign.expected_languages or None)
-        advance(len(messages))
+        for i in range(0, len(messages), 1000):
+            chunk = messages[i:i + 1000]
+            results += detect_batch([m.text for m in chunk], countries=[m.country or None for m in chunk],
+                                    expected=config.campaign.expected_languages or None)
+            advance(len(chunk))
     counts: Counter = Counter()
     with store.transaction():
         for m, d in zip(messages, results):

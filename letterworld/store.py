@@ -142,6 +142,27 @@ MIGRATIONS: list[str] = [
     );
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: moderation queue: reversible redactions beside the original, and approvals
+    # for the two-person rule (both audited by the methods that write them)
+    """
+    CREATE TABLE redactions (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id),
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('redact', 'keep')),
+        label TEXT NOT NULL DEFAULT '',
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        UNIQUE (message_id, start, end)
+    );
+    CREATE TABLE approvals (
+        message_id INTEGER NOT NULL REFERENCES messages(id),
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (message_id, actor)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -444,3 +465,57 @@ class Store:
     def latest_letter(self) -> dict[str, Any] | None:
         row = self.db.execute("SELECT data FROM letters ORDER BY version DESC LIMIT 1").fetchone()
         return None if row is None else json.loads(row[0])
+
+    # -- moderation queue: redactions and approvals (schema 2) ------------------
+    def set_redaction(self, message_id: int, start: int, end: int, action: str, *, label: str = "",
+                      actor: str | None = None, why: str = "") -> None:
+        """Add a moderator's redaction ('redact') or keep an automatic one visible ('keep').
+
+        The original text is untouched; the span is stored beside it and audited (the
+        audit records the span, never the personal data inside it)."""
+        if action not in ("redact", "keep"):
+            raise ValueError(f"redaction action must be 'redact' or 'keep', not {action!r}")
+        text = self.message(message_id).text
+        if not 0 <= start < end <= len(text):
+            raise ValueError(f"span {start}-{end} is outside message {message_id} (0-{len(text)})")
+        actor = actor or current_actor()
+        self.db.execute(
+            "INSERT OR REPLACE INTO redactions (message_id, start, end, action, label, decided_by, decided_at)"
+            " VALUES (?,?,?,?,?,?,?)", (message_id, start, end, action, label, actor, now()))
+        self.audit("redact" if action == "redact" else "unredact", f"message:{message_id}",
+                   detail={"start": start, "end": end, "label": label}, why=why, actor=actor)
+
+    def remove_redaction(self, message_id: int, start: int, end: int, *, actor: str | None = None,
+                         why: str = "") -> str | None:
+        """Undo a moderator's redaction or keep at exactly this span; returns the action undone."""
+        row = self.db.execute("SELECT action FROM redactions WHERE message_id = ? AND start = ? AND end = ?",
+                              (message_id, start, end)).fetchone()
+        if row is None:
+            return None
+        self.db.execute("DELETE FROM redactions WHERE message_id = ? AND start = ? AND end = ?",
+                        (message_id, start, end))
+        self.audit("undo-" + row["action"], f"message:{message_id}", detail={"start": start, "end": end},
+                   why=why, actor=actor or current_actor())
+        return str(row["action"])
+
+    def redactions(self) -> dict[int, list[sqlite3.Row]]:
+        out: dict[int, list[sqlite3.Row]] = {}
+        for r in self.db.execute("SELECT * FROM redactions ORDER BY message_id, start, end"):
+            out.setdefault(r["message_id"], []).append(r)
+        return out
+
+    def add_approval(self, message_id: int, actor: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO approvals VALUES (?,?,?)", (message_id, actor, now()))
+
+    def clear_approvals(self, message_id: int) -> None:
+        self.db.execute("DELETE FROM approvals WHERE message_id = ?", (message_id,))
+
+    def approvals(self) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for r in self.db.execute("SELECT message_id, actor FROM approvals ORDER BY at, actor"):
+            out.setdefault(r["message_id"], []).append(r["actor"])
+        return out
+
+    def moderation_rows(self) -> dict[int, sqlite3.Row]:
+        """Each message's decision: status, reason_code, decided_by, decided_at, manual."""
+        return {r["message_id"]: r for r in self.db.execute("SELECT * FROM moderation")}

@@ -90,3 +90,188 @@ def test_screen_store_auto_approves_unflagged_holds_safety_and_keeps_people_deci
     # re-running changes nothing
     screen_store(store, cfg, auto_approve=True)
     assert store.statuses() == st
+
+
+# -- the review queue -----------------------------------------------------------------
+import csv  # noqa: E402
+
+import pytest  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from letterworld.cli_moderation import queue_app  # noqa: E402
+from letterworld.moderation import queue as q  # noqa: E402
+
+QUEUE_TEXTS = [
+    "Courage Aylin, we read every word you wrote.",            # 0 unflagged
+    "Write to me: me@example.org. You are brave!",             # 1 personal data
+    "we know where your family lives",                          # 2 safety
+    "She deserves to rot in prison",                            # 3 hostility
+    "Ánimo Aylin, estamos contigo desde Bogotá.",               # 4 unflagged, es
+    "Earn money from home with BITCOIN now",                    # 5 spam
+]
+
+
+@pytest.fixture
+def queued(store):
+    store.add_messages([Message(t, "f.csv", i, recipient="Aylin Demir") for i, t in enumerate(QUEUE_TEXTS)])
+    ids = [m.id for m in store.messages()]
+    for mid, lang in zip(ids, ["en", "en", "en", "en", "es", "en"]):
+        store.set_language(mid, lang, 0.9)
+    screen_store(store, Config(), auto_approve=False, classify=False)
+    return store, ids
+
+
+def test_queue_lists_riskiest_first_and_filters(queued):
+    store, ids = queued
+    order = [i.id for i in q.items(store)]
+    assert order[:4] == [ids[2], ids[3], ids[1], ids[5]]  # safety, hostility, personal data, spam
+    assert set(order[4:]) == {ids[0], ids[4]}
+    assert [i.id for i in q.items(store, q.Selection(langs=("es",)))] == [ids[4]]
+    assert [i.id for i in q.items(store, q.Selection(flags=("personal_data",)))] == [ids[1]]
+    assert {i.id for i in q.items(store, q.Selection(flags=("none",)))} == {ids[0], ids[4]}
+
+
+def test_bulk_approve_skips_risky_and_audits_the_selection(queued):
+    store, ids = queued
+    out = q.decide_selection(store, q.Selection(statuses=q.UNDECIDED), "approve", actor="ana", why="harmless mass")
+    st = store.statuses()
+    assert st[ids[0]] == st[ids[4]] == st[ids[5]] == "approved"
+    assert st[ids[1]] == "approved_redacted"  # its email stays hidden
+    assert st[ids[2]] == "held" and st[ids[3]] == "pending"  # safety and hostility were not swept along
+    assert set(out.skipped) == {ids[2], ids[3]}
+    bulk = [r for r in store.audit_log() if r["action"] == "bulk-approve"]
+    assert len(bulk) == 1 and bulk[0]["actor"] == "ana" and '"decided": 4' in bulk[0]["detail"]
+    per_message = store.audit_log(target=f"message:{ids[0]}")
+    assert per_message[-1]["actor"] == "ana" and per_message[-1]["why"] == "harmless mass"
+
+
+def test_reject_needs_a_known_reason_code_and_rules_cannot_pose_as_people(queued):
+    store, ids = queued
+    with pytest.raises(q.QueueError):
+        q.decide(store, [ids[3]], "reject", actor="ana")
+    with pytest.raises(q.QueueError):
+        q.decide(store, [ids[3]], "reject", reason_code="because", actor="ana")
+    with pytest.raises(q.QueueError):
+        q.decide(store, [ids[3]], "approve", actor="rule:auto-approve")
+    q.decide(store, [ids[3]], "reject", reason_code="hostile", actor="ana", why="wants her in prison")
+    row = store.moderation_rows()[ids[3]]
+    assert (row["status"], row["reason_code"], row["decided_by"], row["manual"]) == ("rejected", "hostile", "ana", 1)
+    # a re-run of the screen never overrides a person's decision
+    screen_store(store, Config(), auto_approve=True, classify=False)
+    assert store.statuses()[ids[3]] == "rejected"
+
+
+def test_redactions_are_reversible_and_change_approved_status(queued):
+    store, ids = queued
+    mid = ids[1]
+    text = store.message(mid).text
+    q.decide(store, [mid], "approve", actor="ana")
+    assert store.statuses()[mid] == "approved_redacted"
+    email = next(f for f in q.effective_flags(store)[mid] if f.reason == "email address")
+    q.unredact_span(store, mid, email.start, email.end, actor="ana", why="campaign's own address")
+    assert redacted_texts(store)[mid] == text and store.statuses()[mid] == "approved"
+    q.redact_span(store, mid, email.start, email.end, actor="ana")  # re-redact: automatic one is back
+    assert redacted_texts(store)[mid] == "Write to me: [email]. You are brave!"
+    start, end = q.find_span(text, "brave")
+    q.redact_span(store, mid, start, end, label="name", actor="bo")
+    assert redacted_texts(store)[mid] == "Write to me: [email]. You are [name]!"
+    q.unredact_span(store, mid, start, end, actor="bo")
+    assert redacted_texts(store)[mid] == "Write to me: [email]. You are brave!"
+    assert store.message(mid).text == text  # the original never changes
+    actions = [r["action"] for r in store.audit_log(target=f"message:{mid}")]
+    assert actions.count("unredact") == 1 and actions.count("redact") == 1 and "undo-redact" in actions
+    assert all("me@example.org" not in r["detail"] for r in store.audit_log())  # no personal data in the log
+    with pytest.raises(q.QueueError):
+        q.unredact_span(store, ids[0], 0, 4, actor="ana")  # nothing redacted there
+    with pytest.raises(ValueError):
+        q.redact_span(store, mid, 0, 10_000, actor="ana")
+
+
+def test_two_person_rule(queued):
+    store, ids = queued
+    q.set_two_person_rule(store, True, actor="lead")
+    out = q.decide(store, [ids[0]], "approve", actor="ana")
+    assert out.awaiting_second == [ids[0]] and store.statuses()[ids[0]] == "pending"
+    again = q.decide(store, [ids[0]], "approve", actor="ana")  # the same person twice is still one
+    assert again.awaiting_second == [ids[0]] and store.statuses()[ids[0]] == "pending"
+    q.decide(store, [ids[0]], "approve", actor="bo")
+    assert store.statuses()[ids[0]] == "approved"
+    assert store.moderation_rows()[ids[0]]["decided_by"] == "bo"
+    assert "first: ana" in store.audit_log(target=f"message:{ids[0]}")[-1]["why"]
+
+
+def test_csv_round_trip_applies_decisions_and_refuses_bad_files(queued, tmp_path):
+    store, ids = queued
+    path = tmp_path / "review.csv"
+    q.export_csv(store, path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8-sig")))
+    assert [int(r["id"]) for r in rows][:2] == [ids[2], ids[3]]
+    assert all("me@example.org" not in r["text"] for r in rows)  # redacted unless --original
+    for r in rows:
+        r["decision"] = {ids[0]: "approve", ids[3]: "reject", ids[4]: "translate"}.get(int(r["id"]), "")
+        if int(r["id"]) == ids[3]:
+            r["new_reason_code"], r["why"] = "hostile", "not solidarity"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=q.CSV_COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+    # a wrong row anywhere applies nothing
+    bad = tmp_path / "bad.csv"
+    bad.write_text(path.read_text(encoding="utf-8-sig").replace("not solidarity", "x").replace(",hostile,", ",nope,"),
+                   encoding="utf-8")
+    r = q.import_csv(store, bad, actor="sheet")
+    assert r.errors and not r.applied and store.statuses()[ids[0]] == "pending"
+    # someone decides message 0 in the meantime: a conflict, skipped
+    q.decide(store, [ids[4]], "approve", actor="ana")
+    r = q.import_csv(store, path, actor="sheet")
+    assert sorted(r.applied) == sorted([ids[0], ids[3]]) and list(r.conflicts) == [ids[4]]
+    st = store.statuses()
+    assert st[ids[0]] == "approved" and st[ids[3]] == "rejected" and st[ids[4]] == "approved"
+    assert store.moderation_rows()[ids[3]]["reason_code"] == "hostile"
+    assert any(r["action"] == "import" and r["actor"] == "sheet" for r in store.audit_log())
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(store, tmp_path):
+    store.add_messages([Message("=HYPERLINK(\"http://evil\")", "f.csv", 1)])
+    screen_store(store, Config(), classify=False)
+    q.export_csv(store, tmp_path / "x.csv")
+    row = next(csv.DictReader((tmp_path / "x.csv").open(encoding="utf-8-sig")))
+    assert row["text"].startswith("'=")
+
+
+def test_groups_count_people_who_sent_the_sample(store):
+    sample = "Dear Aylin, journalism is not a crime. We stand with you."
+    cfg = Config()
+    cfg.campaign.sample_texts = [sample]
+    store.add_messages([Message(sample + "!" * (i % 2), "f.csv", i) for i in range(5)]
+                       + [Message("Something I wrote myself about courage.", "f.csv", 9)])
+    screen_store(store, cfg, classify=False)
+    gs = q.groups(store)
+    assert len(gs) == 1 and gs[0].size == 5 and gs[0].template
+    out = q.decide_selection(store, q.Selection(groups=(gs[0].group_id,)), "approve", actor="ana")
+    assert len(out.decided) == 5
+
+
+def test_cli_takes_a_store_from_pending_to_reviewed(queued, tmp_path):
+    store, ids = queued
+    db = str(store.path)
+    run = CliRunner().invoke
+    res = run(queue_app, ["list", "--db", db])
+    assert res.exit_code == 0, res.output
+    assert res.output.index(f"{ids[2]:>6}") < res.output.index(f"{ids[0]:>6}")  # safety before harmless
+    assert run(queue_app, ["decide", "reject", str(ids[3]), "--db", db, "--as", "ana"]).exit_code == 2
+    res = run(queue_app, ["decide", "reject", str(ids[3]), "--reason", "hostile", "--db", db, "--as", "ana"])
+    assert res.exit_code == 0, res.output
+    res = run(queue_app, ["decide", "hold", "--flag", "safety", "--reason", "safety", "--db", db, "--as", "ana"])
+    assert res.exit_code == 0 and "1 decided" in res.output
+    res = run(queue_app, ["redact", str(ids[4]), "--match", "Bogotá", "--db", db, "--as", "ana"])
+    assert res.exit_code == 0, res.output
+    res = run(queue_app, ["decide", "approve", "--status", "pending", "--db", db, "--as", "ana"])
+    assert res.exit_code == 0 and "4 decided" in res.output
+    res = run(queue_app, ["list", "--db", db])
+    assert res.output.strip().endswith("0 of 1 shown") or "1 of 1 shown" in res.output  # only the held one
+    st = store.statuses()
+    assert st[ids[4]] == "approved_redacted" and redacted_texts(store)[ids[4]].endswith("desde [redacted].")
+    assert {st[i] for i in ids} == {"approved", "approved_redacted", "rejected", "held"}
+    res = run(queue_app, ["export", str(tmp_path / "all.csv"), "--db", db, "--status", "approved"])
+    assert res.exit_code == 0 and (tmp_path / "all.csv").exists()

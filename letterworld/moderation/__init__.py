@@ -19,6 +19,10 @@ PLACEHOLDERS = {
     "social media handle": "[handle]",
     "street address": "[address]",
     "contains a link": "[link]",
+    "person name": "[name]",
+    "national ID number": "[id]",
+    "personal link": "[link]",
+    "redacted by a moderator": "[redacted]",
 }
 # Flags that group messages rather than block them.
 GROUPING_KINDS = ("duplicate", "template")
@@ -38,6 +42,13 @@ class Screening:
         return tuple(f for f in self.flags if f.kind not in GROUPING_KINDS)
 
 
+def placeholder(flag: Flag) -> str:
+    """The visible stand-in for a redacted span: "[email]", "[phone]", "[name]", "[redacted]"."""
+    if flag.kind == "redaction" and ": " in flag.reason:  # a moderator's redaction with a label
+        return f"[{flag.reason.split(': ', 1)[1]}]"
+    return PLACEHOLDERS.get(flag.reason, f"[{flag.kind}]")
+
+
 def redact(text: str, flags: list[Flag] | tuple[Flag, ...]) -> str:
     """Replace each redacted span with a visible placeholder; the original stays in the store."""
     out, last = [], 0
@@ -45,15 +56,19 @@ def redact(text: str, flags: list[Flag] | tuple[Flag, ...]) -> str:
         if f.start < last:
             continue
         out.append(text[last:f.start])
-        out.append(PLACEHOLDERS.get(f.reason, f"[{f.kind}]"))
+        out.append(placeholder(f))
         last = f.end
     out.append(text[last:])
     return "".join(out)
 
 
-def screen(text: str, *, lang: str | None = None, dangerous_terms: tuple[str, ...] = ()) -> Screening:
-    """Flag personal data, links, spam, abuse, hostility and safety risks in one message."""
-    personal = find_personal_data(text)
+def screen(text: str, *, lang: str | None = None, dangerous_terms: tuple[str, ...] = (),
+           protected_names: tuple[str, ...] = ()) -> Screening:
+    """Flag personal data, links, spam, abuse, hostility and safety risks in one message.
+
+    `protected_names` (the recipient, public figures a campaign lists) are never flagged
+    as personal data."""
+    personal = find_personal_data(text, lang=lang, protected_names=protected_names)
     links = [f for f in find_links(text)
              if all(f.end <= p.start or f.start >= p.end for p in personal)]
     flags = personal + links + find_spam(text) + find_abuse(text) + find_safety(text, dangerous_terms)

@@ -1,5 +1,11 @@
-"""Personal data of writers: spans to redact. Pattern-based, so it works offline in
-every script; names of private persons come with issue 4 (NER)."""
+"""Personal data of writers: spans to redact.
+
+Patterns work offline in every script (emails, phones, cards with the Luhn check, IBANs
+with the mod-97 check, national ID numbers, IP addresses, handles, personal links, street
+addresses in many languages). Names of private persons come from signature and
+self-introduction patterns in any language, plus spaCy's NER where a pipeline for the
+message's language is installed (see `letterworld.moderation.names`). Names a campaign
+lists (`protected_names`: the recipient, public figures) are never flagged."""
 
 from __future__ import annotations
 
@@ -12,9 +18,15 @@ URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'，。、]+|\b[\w-]+(?:\.[\
 HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![\w@])")
 # A phone number: optional +country code, then digits in groups separated by spaces,
 # dots, dashes or brackets. Counted digits decide (dates and years are excluded below).
-PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s().\-]{5,18}\d(?!\w)")
-DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$|^\d{4}\s*[-–]\s*\d{4}$")
-IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b")
+PHONE = re.compile(r"(?<![\w+.])(?:\+|00)?\(?\d[\d\s().\-]{5,18}\d(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w.]\d)(?!\w)")
+DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:\s+\d{1,2})?$|^\d{4}\s*[-–]\s*\d{4}$")
+LOCAL7 = re.compile(r"^\(?\d{3}\)?[\s.-]\d{4}$")
+IBAN = re.compile(r"(?i)\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b")
+IP = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.]*\d)")
+# national ID numbers with a fixed shape: US SSN, Spanish DNI/NIE, Brazilian CPF, Indian Aadhaar (grouped)
+NATIONAL_ID = re.compile(r"(?<![\w-])(?:\d{3}-\d{2}-\d{4}|[XYZ]?\d{7,8}-?[A-HJ-NP-TV-Z]|\d{3}\.\d{3}\.\d{3}-\d{2}"
+                         r"|\d{4}\s\d{4}\s\d{4})(?![\w-])")
+CARD_CUE = re.compile(r"(?i)(?:card|tarjeta|carte|karte|cart[ãa]o|carta|kart)\w*\W+(?:\w+\W+){0,3}$")
 CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 STREET = re.compile(
     r"(?i)\b(?:calle|carrera|avenida|av\.|rua|avenue|street|st\.|road|rd\.|rue|via|strasse|straße|"
@@ -35,13 +47,24 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def iban_ok(value: str) -> bool:
+    v = re.sub(r"\s", "", value).upper()
+    if not 15 <= len(v) <= 34:
+        return False
+    n = "".join(str(int(c, 36)) for c in v[4:] + v[:4])
+    return int(n) % 97 == 1
+
+
 def _phone_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for m in PHONE.finditer(text):
         value = m.group().strip()
-        digits = re.sub(r"\D", "", value)
+        main = re.split(r"\s?(?:x|ext\.?)\s?(?=\d+$)", value)[0]
+        digits = re.sub(r"\D", "", main)
         international = value.startswith(("+", "00"))
-        if DATE_LIKE.match(value) or not (8 if not international else 7) <= len(digits) <= 15:
+        if DATE_LIKE.match(value) or DATE_LIKE.match(main):
+            continue
+        if not (8 if not international else 7) <= len(digits) <= 15 and not (len(digits) == 7 and LOCAL7.match(main)):
             continue
         if len(digits) >= 13 and luhn_ok(digits) and not international:
             continue  # a card number, reported as such
@@ -50,24 +73,104 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def find_personal_data(text: str) -> list[Flag]:
+def find_personal_data(text: str, *, lang: str | None = None, protected_names: tuple[str, ...] = ()) -> list[Flag]:
     """Flags (with redact=True) for emails, phones, cards, IBANs, handles, personal URLs, street addresses."""
     flags: list[Flag] = []
     for m in EMAIL.finditer(text):
         flags.append(Flag("personal_data", "email address", m.start(), m.end(), True))
     for m in IBAN.finditer(text):
-        flags.append(Flag("personal_data", "IBAN", m.start(), m.end(), True))
+        if m.group()[:2].isupper() or iban_ok(m.group()):
+            flags.append(Flag("personal_data", "IBAN", m.start(), m.end(), True))
     for m in CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group())
         if 13 <= len(digits) <= 19 and luhn_ok(digits):
             flags.append(Flag("personal_data", "payment card number", m.start(), m.end(), True))
+    for m in re.finditer(r"(?<![\d-])\d{12}(?![\d-])", text):  # 12-digit cards (Maestro) only after "card"
+        if CARD_CUE.search(text[max(0, m.start() - 40):m.start()]):
+            flags.append(Flag("personal_data", "payment card number", m.start(), m.end(), True))
+    for m in IP.finditer(text):
+        flags.append(Flag("personal_data", "IP address", m.start(), m.end(), True))
+    for m in NATIONAL_ID.finditer(text):
+        flags.append(Flag("personal_data", "national ID number", m.start(), m.end(), True))
     for start, end in _phone_spans(text):
         flags.append(Flag("personal_data", "phone number", start, end, True))
     for m in HANDLE.finditer(text):
         flags.append(Flag("personal_data", "social media handle", m.start(), m.end(), True))
-    for m in STREET.finditer(text):
-        flags.append(Flag("personal_data", "street address", m.start(), m.end(), True))
+    for start, end in address_spans(text):
+        flags.append(Flag("personal_data", "street address", start, end, True))
+    from .names import find_names
+
+    flags += find_names(text, lang=lang, protected_names=protected_names)
     return _drop_overlaps(flags)
+
+
+# -- street addresses -------------------------------------------------------------------
+STREET_WORDS = (
+    "street|st|avenue|ave|av|road|rd|lane|ln|drive|dr|boulevard|blvd|place|pl|way|court|ct|square|sq|"
+    "terrace|crescent|close|highway|hwy|parkway|row|walk|"
+    "calle|c/|carrera|cra|avenida|avda|paseo|plaza|camino|carretera|callejón|diagonal|transversal|"
+    "rua|travessa|praça|estrada|alameda|largo|"
+    "rue|boulevard|bd|allée|chemin|impasse|quai|cours|"
+    "via|viale|piazza|corso|vicolo|"
+    "straße|strasse|str|gasse|weg|platz|allee|ring|damm|"
+    "straat|laan|gracht|plein|"
+    "ulica|ul|utca|u|út|ulitsa|prospekt|"
+    "sokak|sok|sokağı|cadde|caddesi|cad|mahallesi|mah|"
+    "jalan|jl|soi|thanon|đường|duong|phố|"
+    "katu|tie|vej|gade|gatan|gata|vägen|veien|vei|"
+    "odos|odós|str")
+STREET_SUFFIXES = ("straße", "strasse", "str.", "gasse", "weg", "platz", "allee", "katu", "tie", "vej", "gade",
+                   "vænget", "gatan", "vägen", "veien", "laan", "straat", "gracht", "utca", "ulica", "sokak",
+                   "caddesi", "sokağı")
+_CAP = r"[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*"
+_LINK = r"(?:de|del|da|do|dos|das|di|della|la|le|les|von|van|der|den|du|des|of|the|y|e)"
+_NAME_RUN = rf"{_CAP}(?:\s+(?:{_LINK}\s+)?{_CAP}){{0,3}}"
+_NUMBER = r"\d{1,5}(?:\s?[A-Za-z](?![\w]))?(?:\s*(?:#|no\.?|nº|n°|n\.)\s*\d+(?:-\d+)?)?"
+ADDRESS_PATTERNS = [
+    STREET,
+    # "3968 Bay Street", "86036 Rua do Arenque 1634", "14 Crown Street", "Calle 5 #12-30"
+    re.compile(rf"(?:\b\d{{1,6}}[A-Za-z]?,?\s+)?(?:{_NAME_RUN}\s+)?\b(?i:{STREET_WORDS})\b\.?"
+               rf"(?:\s+(?:{_LINK}\s+)?{_CAP}){{0,3}}(?:\s*,?\s*{_NUMBER})?"),
+    # "Koskikatu 25", "Brucker Bundesstrasse 31", "Præstevænget 15"
+    re.compile(rf"(?:\b\d{{1,6}}\s+)?(?:{_CAP}\s+)?[A-ZÀ-ÖØ-ÞĀ-ſ][\w-]*(?i:{'|'.join(re.escape(x) for x in STREET_SUFFIXES)})"
+               rf"\s*{_NUMBER}"),
+    # apartment, suite, box and military addresses
+    re.compile(r"(?i)\b(?:apt|apartment|suite|ste|unit|flat|piso|apto|depto|dpto|bloco|wohnung)\.?\s*#?\s*\d+[A-Za-z]?"
+               r"|\bPSC\s+\d+,?\s+Box\s+\d+(?:\s+APO\s+[A-Z]{2}\s+\d{5})?|\b(?:APO|FPO|DPO)\s+[A-Z]{2}\s+\d{5}"
+               r"|\b(?:P\.?\s?O\.?\s+Box|Box|Apartado|Caixa Postal|Postfach)\s+\d+"),
+]
+# what follows "my address is", "lives at", "send it to": the rest of the line is the address
+ADDRESS_CUE = re.compile(
+    r"(?i)(?:address(?:\s+is)?|addr\.|lives? at|living at|send (?:it|them|a new one|letters?|one) to|"
+    r"write to me at|moved to|located at|office is at|"
+    r"dirección(?:\s+es)?|domicilio|vivo en|direcci[oó]n:|endereço(?:\s+é)?|moro na|moro em|adresse(?:\s+est)?|"
+    r"j'habite au|wohne in der|anschrift|adres(?:im)?)\s*:?\s+")
+_CUE_TAIL = re.compile(r"[^\n.;!?]*?\d[^\n;!?]*")
+
+
+def address_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for pattern in ADDRESS_PATTERNS:
+        for m in pattern.finditer(text):
+            value = m.group()
+            if not re.search(r"\d", value):
+                continue  # "Bay Street" alone is a place, not an address
+            lead = len(value) - len(value.lstrip())
+            spans.append((m.start() + lead, m.end()))
+    for m in ADDRESS_CUE.finditer(text):
+        tail = _CUE_TAIL.match(text, m.end())
+        if tail and tail.group().strip():
+            end = m.end() + len(tail.group().rstrip(" ,?"))
+            spans.append((m.end(), end))
+    # merge overlapping or adjacent pieces (street, suite, city and postcode on following lines)
+    spans.sort()
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1] + 2 and re.fullmatch(r"[\s,]*", text[merged[-1][1]:a]):
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
 
 
 def _drop_overlaps(flags: list[Flag]) -> list[Flag]:

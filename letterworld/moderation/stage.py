@@ -26,8 +26,13 @@ class ScreenSummary:
 
 
 def screen_store(store: Store, config: Config, *, auto_approve: bool | None = None,
-                 progress: Callable[[int], None] | None = None) -> ScreenSummary:
-    """Screen every message; re-running replaces rule flags but never a person's decision."""
+                 progress: Callable[[int], None] | None = None, classify: bool | None = None,
+                 embedder=None) -> ScreenSummary:
+    """Screen every message; re-running replaces rule flags but never a person's decision.
+
+    `classify` runs the abuse/hostility classifier on the multilingual embeddings (default:
+    when its weights are installed); `embedder` must be the one it was trained on (loaded
+    when not given). Embeddings are cached in the store, so later stages reuse them."""
     auto = config.screen.auto_approve if auto_approve is None else auto_approve
     messages = store.messages()
     langs = store.languages()
@@ -35,10 +40,14 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
     per_message: dict[int, list[Flag]] = {}
     for m in messages:
         lang = langs[m.id]["lang"] if m.id in langs else None
-        result = screen(m.text, lang=lang, dangerous_terms=tuple(config.campaign.dangerous_terms))
+        result = screen(m.text, lang=lang, dangerous_terms=tuple(config.campaign.dangerous_terms),
+                        protected_names=tuple(config.campaign.protected_names))
         per_message[m.id] = list(result.flags)
         if progress:
             progress(1)
+    if classify is not False and messages:
+        for m, extra in zip(messages, classify_messages(store, messages, embedder, required=bool(classify))):
+            per_message[m.id] += extra
     groups = group_duplicates([m.text for m in messages], config.campaign.sample_texts,
                               threshold=config.screen.near_duplicate_threshold)
     dup_rows: dict[int, tuple[int, bool, bool]] = {}
@@ -80,9 +89,36 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
     return summary
 
 
+def classify_messages(store: Store, messages, embedder=None, *, required: bool = False) -> list[list[Flag]]:
+    """Classifier flags for each message (none when the weights are missing, unless required)."""
+    from ..embedding import embed_texts, load_embedder
+    from .classifier import load_classifier
+
+    clf = load_classifier()
+    if clf is None:
+        if required:
+            raise RuntimeError("the abuse classifier's weights are not installed (letterworld/data/abuse_classifier.npz)")
+        return [[] for _ in messages]
+    if embedder is None:
+        embedder = load_embedder(clf.embedder)
+    if embedder.name != clf.embedder:
+        raise ValueError(f"the abuse classifier was trained on {clf.embedder} embeddings, not {embedder.name}")
+
+    def put(vectors):
+        with store.transaction():
+            store.put_embeddings(embedder.name, vectors)
+
+    texts = [m.text for m in messages]
+    vectors, _ = embed_texts(texts, embedder, lambda hs: store.cached_embeddings(embedder.name, hs), put)
+    return clf.flags(texts, vectors)
+
+
 def redacted_texts(store: Store) -> dict[int, str]:
-    """Each message's text with its personal data replaced by placeholders."""
-    flags = store.flags()
+    """Each message's text with its personal data replaced by placeholders, with the
+    moderators' redactions applied (spans they added, automatic ones they kept visible)."""
+    from .queue import effective_flags
+
+    flags = effective_flags(store)
     return {m.id: redact(m.text, flags.get(m.id, [])) for m in store.messages()}
 
 
