@@ -10,12 +10,14 @@ from typing import Optional
 import typer
 
 from . import __version__, stages
+from .cli_moderation import queue_app
 from .config import Config, load_config
 from .progress import console, say, set_quiet
 from .store import Store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
                   help="letterworld: turn solidarity messages into one Letter from the World.")
+app.add_typer(queue_app, name="queue")
 
 DB = typer.Option(Path("campaign.db"), "--db", help="campaign store (SQLite file)")
 CONFIG = typer.Option(None, "--config", "-c", help="campaign settings (TOML)")
@@ -110,8 +112,10 @@ def screen(db: Path = DB, config: Optional[Path] = CONFIG,
     from .progress import task
 
     with _open(db) as store:
+        cfg = _config(config)
         with task("screen messages", store.count_messages()) as advance:
-            s = screen_store(store, _config(config), auto_approve=auto_approve, progress=advance)
+            s = screen_store(store, cfg, auto_approve=auto_approve, progress=advance,
+                             classify=cfg.screen.classifier or False)
         say(f"flags {dict(s.flagged)}; {s.duplicate_groups} duplicate groups; statuses {dict(s.statuses)}")
         if s.auto_approved:
             say(f"auto-approved {s.auto_approved} unflagged messages")
@@ -184,14 +188,48 @@ def compose(db: Path = DB, config: Optional[Path] = CONFIG, out: Path = typer.Op
 
 @app.command()
 def render(letter: Path = typer.Argument(..., help="letter.json"), out: Path = typer.Option(Path("slides")),
-           preset: str = typer.Option("1920x1080", help="1920x1080, 3840x2160, 1080x1920, ...")) -> None:
-    """Render the letter as PNG slides with manifest.json."""
-    from .render import render_letter
+           preset: str = typer.Option("1920x1080", help="1920x1080, 3840x2160, 4096x2160, 1080x1920, a3-300dpi, "
+                                      "a3-landscape-300dpi, or facade:WIDTHxHEIGHT"),
+           theme: str = typer.Option("dark", help="dark, light, or a theme file (.toml/.json)"),
+           margin: Optional[str] = typer.Option(None, help="safe-area margin: one fraction (0.08) or "
+                                                "left/top/right/bottom (0.08/0.05/0.08/0.1)"),
+           viewing_distance: Optional[float] = typer.Option(None, help="farthest viewer, metres (with --surface-height)"),
+           surface_height: Optional[float] = typer.Option(None, help="height of the projected image, metres"),
+           min_glyph: Optional[int] = typer.Option(None, help="minimum x-height in px (instead of a distance)"),
+           pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="letter.pdf: the slides on A3 pages at 300 dpi"),
+           video: bool = typer.Option(True, "--video/--no-video", help="slideshow.mp4 (needs an encoder: "
+                                      "pip install 'letterworld[video]')"),
+           fps: int = typer.Option(0, help="video frame rate; 0: one frame per slide (variable rate, fast)"),
+           contact_sheet: bool = typer.Option(True, "--contact-sheet/--no-contact-sheet",
+                                              help="contact-sheet.png: numbered thumbnails of all slides")) -> None:
+    """Render the letter: PNG slides with manifest.json, contact sheet, PDF and MP4."""
+    from .render import FontsMissing, LegibilityError, ThemeError, facade, get_preset, render_letter
 
     if not letter.exists():
         _fail(f"{letter}: no such file")
-    manifest = render_letter(json.loads(letter.read_text(encoding="utf-8")), out, preset=preset)
-    say(f"{len(manifest['slides'])} slides in {out}")
+    try:
+        p = get_preset(preset)
+        if margin is not None or viewing_distance is not None or surface_height is not None or min_glyph is not None:
+            m = p.margin
+            if margin is not None:
+                parts = [float(v) for v in margin.split("/")]
+                m = parts[0] if len(parts) == 1 else tuple(parts)
+            p = facade(p.width, p.height, m, viewing_distance, surface_height,
+                       min_glyph if min_glyph is not None else (None if viewing_distance or surface_height
+                                                                 else p.min_glyph),
+                       name=p.name)
+        manifest = render_letter(json.loads(letter.read_text(encoding="utf-8")), out, preset=p, theme=theme,
+                                 pdf=pdf, video=video, contact_sheet=contact_sheet, fps=fps or None, progress=say)
+    except (ValueError, ThemeError, LegibilityError, FontsMissing) as exc:
+        _fail(str(exc))
+    say(f"{len(manifest['slides'])} slides in {out} ({manifest['seconds']:g} s on screen)")
+    if p.min_glyph:
+        say(f"minimum x-height {p.min_glyph} px ({p.min_font_px} px type)")
+    for w in manifest.get("warnings") or []:
+        say(f"[yellow]warning:[/yellow] {w}")
+    v = manifest.get("video")
+    if v and not v.get("file"):
+        say(f"[yellow]{v['error']}[/yellow]")
 
 
 @app.command()

@@ -21,11 +21,15 @@ class CampaignConfig:
     protected_names: list[str] = field(default_factory=list)  # recipient, public figures
     dangerous_terms: list[str] = field(default_factory=list)  # home town, family names...
     sample_texts: list[str] = field(default_factory=list)  # the campaign's template texts
+    # who is named under a quote: "first_name_country" (default), "country" or "none";
+    # nothing at all when the writer did not consent to be quoted
+    attribution: str = "first_name_country"
 
 
 @dataclass
 class ScreenConfig:
     auto_approve: bool = False  # approve messages with no flag (the demo turns this on)
+    classifier: bool = True  # run the abuse/hostility classifier on the embeddings
     near_duplicate_threshold: float = 0.8  # Jaccard similarity of character shingles
 
 

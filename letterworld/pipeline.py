@@ -132,8 +132,10 @@ def run(inputs: list[str | Path], out_dir: str | Path, config: Config | str | Pa
         langs = stages.detect(store, config)
         lap("detect")
         say(f"detect: {len(langs)} languages; most common {', '.join(f'{k} {v}' for k, v in langs.most_common(8))}")
+        embedder = embedder or load_embedder(config.embed.model)
         with task("screen messages", store.count_messages()) as advance:
-            scr = screen_store(store, config, auto_approve=auto_approve, progress=advance)
+            scr = screen_store(store, config, auto_approve=auto_approve, progress=advance,
+                               classify=config.screen.classifier or False, embedder=embedder)
         auto = config.screen.auto_approve if auto_approve is None else auto_approve
         say(f"screen: flags {dict(scr.flagged)}; {scr.duplicate_groups} duplicate groups, "
             f"{scr.template_copies} copies of sample texts")
@@ -144,7 +146,6 @@ def run(inputs: list[str | Path], out_dir: str | Path, config: Config | str | Pa
         summary["screen"] = {"flags": dict(scr.flagged), "statuses": dict(scr.statuses),
                              "auto_approved": scr.auto_approved}
         lap("screen")
-        embedder = embedder or load_embedder(config.embed.model)
         paraphrases = mark_template_paraphrases(store, config, embedder)
         say(f"screen: {paraphrases} close paraphrases of the sample texts grouped with them")
         lap("embed+templates")

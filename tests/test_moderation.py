@@ -275,3 +275,61 @@ def test_cli_takes_a_store_from_pending_to_reviewed(queued, tmp_path):
     assert {st[i] for i in ids} == {"approved", "approved_redacted", "rejected", "held"}
     res = run(queue_app, ["export", str(tmp_path / "all.csv"), "--db", db, "--status", "approved"])
     assert res.exit_code == 0 and (tmp_path / "all.csv").exists()
+
+
+# -- personal data and the classifier ---------------------------------------------------
+def test_more_personal_data_kinds_and_no_false_alarms_on_ordinary_numbers():
+    cases = {
+        "SSN 849-66-3189 please": ("national ID number", "849-66-3189"),
+        "server 106.31.73.20 logged": ("IP address", "106.31.73.20"),
+        "iban gb42nawi04454264788619 ok": ("IBAN", "gb42nawi04454264788619"),
+        "my card number 630427373398 is lost": ("payment card number", "630427373398"),
+        "Phone: 451 5986": ("phone number", "451 5986"),
+        "call 259.735.7502x459 now": ("phone number", "259.735.7502x459"),
+        "I live at Mellemvej 32, Copenhagen": ("street address", "Mellemvej 32"),
+        "Tomomi lives at 86036 Rua do Arenque 1634, Goiânia": ("street address", "86036 Rua do Arenque 1634"),
+    }
+    for text, (reason, value) in cases.items():
+        found = {(f.reason, text[f.start:f.end]) for f in screen(text).flags}
+        assert any(r == reason and value in v for r, v in found), (text, found)
+    for text in ("Article 19 protects free expression.", "We met on 2020-06-20 14:11:22 in the square.",
+                 "Psalm 23 is for you.", "1000000 signatures in 2026!"):
+        assert not [f for f in screen(text).flags if f.kind == "personal_data"], text
+
+
+def test_names_of_private_persons_but_not_the_recipient():
+    s = screen("Dear Jani Mendoza, stay strong.\n— Maria López, Calle 5 #12-30", protected_names=("Jani Mendoza",))
+    assert s.redacted == "Dear Jani Mendoza, stay strong.\n— [name], [address]"
+    assert screen("Me llamo Lucía Fernández y te escribo desde Chile.").redacted.startswith("Me llamo [name] y")
+    assert screen("Un abrazo,\nJuan Pérez").redacted == "Un abrazo,\n[name]"
+    assert screen("Jani, you are brave. Love from all of us").redacted == "Jani, you are brave. Love from all of us"
+
+
+def test_classifier_separates_hostility_from_solidarity(embedder):
+    from letterworld.moderation.classifier import load_classifier
+
+    clf = load_classifier()
+    assert clf is not None and clf.embedder == embedder.name
+    hostile = ["I hope she rots in that cell for the rest of her life, the traitor.",
+               "Espero que se pudra en la cárcel, esa mentirosa.",
+               "Che marcisca in cella per sempre, quella bugiarda traditrice."]
+    kind = ["We are with you, Jani, and we will not stop until you are free.",
+            "Estamos contigo, no estás sola. ¡Fuerza!",
+            "Wir stehen an deiner Seite und fordern deine Freilassung."]
+    p = clf.proba(embedder.encode(hostile + kind))
+    assert (p[:3] >= clf.threshold).all(), p
+    assert (p[3:] < clf.threshold).all(), p
+    flags = clf.flags(hostile[:1], embedder.encode(hostile[:1]))
+    assert flags[0][0].kind == "hostility" and flags[0][0].end == len(hostile[0])
+
+
+def test_screen_store_adds_classifier_flags_and_keeps_them_out_of_bulk_approval(store, embedder):
+    store.add_messages([Message(t, "f.csv", i) for i, t in enumerate([
+        "I hope she rots in that cell for the rest of her life, the traitor.",
+        "We are with you, Jani, and we will not stop until you are free."])])
+    screen_store(store, Config(), embedder=embedder)
+    ids = [m.id for m in store.messages()]
+    assert any(f.kind == "hostility" and f.reason.startswith("classifier") for f in store.flags()[ids[0]])
+    assert ids[1] not in store.flags()
+    out = q.decide_selection(store, q.Selection(statuses=q.UNDECIDED), "approve", actor="ana")
+    assert out.decided == [ids[1]] and ids[0] in out.skipped

@@ -18,7 +18,7 @@ URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'，。、]+|\b[\w-]+(?:\.[\
 HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![\w@])")
 # A phone number: optional +country code, then digits in groups separated by spaces,
 # dots, dashes or brackets. Counted digits decide (dates and years are excluded below).
-PHONE = re.compile(r"(?<![\w+.])(?:\+|00)?\(?\d[\d\s().\-]{5,18}\d(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w.]\d)(?!\w)")
+PHONE = re.compile(r"(?<![\w+.])(?:\+|00)?\(?\d[\d \t().\-]{5,18}\d(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w.]\d)(?!\w)")
 DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:\s+\d{1,2})?$|^\d{4}\s*[-–]\s*\d{4}$")
 LOCAL7 = re.compile(r"^\(?\d{3}\)?[\s.-]\d{4}$")
 IBAN = re.compile(r"(?i)\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b")
@@ -92,12 +92,13 @@ def find_personal_data(text: str, *, lang: str | None = None, protected_names: t
         flags.append(Flag("personal_data", "IP address", m.start(), m.end(), True))
     for m in NATIONAL_ID.finditer(text):
         flags.append(Flag("personal_data", "national ID number", m.start(), m.end(), True))
+    addresses = address_spans(text)
+    for start, end in addresses:  # before phones: "17151 2450 Crown St" is not a phone number
+        flags.append(Flag("personal_data", "street address", start, end, True))
     for start, end in _phone_spans(text):
         flags.append(Flag("personal_data", "phone number", start, end, True))
     for m in HANDLE.finditer(text):
         flags.append(Flag("personal_data", "social media handle", m.start(), m.end(), True))
-    for start, end in address_spans(text):
-        flags.append(Flag("personal_data", "street address", start, end, True))
     from .names import find_names
 
     flags += find_names(text, lang=lang, protected_names=protected_names)
@@ -145,7 +146,8 @@ ADDRESS_CUE = re.compile(
     r"write to me at|moved to|located at|office is at|"
     r"dirección(?:\s+es)?|domicilio|vivo en|direcci[oó]n:|endereço(?:\s+é)?|moro na|moro em|adresse(?:\s+est)?|"
     r"j'habite au|wohne in der|anschrift|adres(?:im)?)\s*:?\s+")
-_CUE_TAIL = re.compile(r"[^\n.;!?]*?\d[^\n;!?]*")
+_CUE_TAIL = re.compile(r"(?:(?!\b(?i:phone|tel|e-?mail|call|ph)\b)[^\n.;!?]){0,60}?\d"
+                       r"(?:(?!\b(?i:phone|tel|e-?mail|call|ph)\b)[^\n;!?]){0,60}")
 
 
 def address_spans(text: str) -> list[tuple[int, int]]:
@@ -170,7 +172,21 @@ def address_spans(text: str) -> list[tuple[int, int]]:
             merged[-1][1] = max(merged[-1][1], b)
         else:
             merged.append([a, b])
-    return [(a, b) for a, b in merged]
+    # an address goes on over the next short lines: suite, city, region, country, postcode
+    out = []
+    for a, b in merged:
+        for _ in range(4):
+            m = _NEXT_LINE.match(text, b)
+            if (not m or not re.search(r"\d|[A-ZÀ-Þ]", m.group()) or "@" in m.group()
+                    or len(re.findall(r"\d", m.group())) >= 7
+                    or re.search(r"(?i)\b(?:phone|tel|e-?mail|web|website|fax|mobile|cell)\b", m.group())):
+                break
+            b = m.end()
+        out.append((a, b))
+    return out
+
+
+_NEXT_LINE = re.compile(r"[ \t]*,?[ \t]*\n[ \t]*,?[ \t]*[\w'’.,-]+(?:[ \t]+[\w'’.,-]+){0,4}[ \t]*(?=\n|$|\?)")
 
 
 def _drop_overlaps(flags: list[Flag]) -> list[Flag]:

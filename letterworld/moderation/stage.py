@@ -108,8 +108,12 @@ def classify_messages(store: Store, messages, embedder=None, *, required: bool =
         with store.transaction():
             store.put_embeddings(embedder.name, vectors)
 
+    from ..progress import task
+
     texts = [m.text for m in messages]
-    vectors, _ = embed_texts(texts, embedder, lambda hs: store.cached_embeddings(embedder.name, hs), put)
+    with task("classify messages (embedding)", len(set(texts))) as advance:
+        vectors, _ = embed_texts(texts, embedder, lambda hs: store.cached_embeddings(embedder.name, hs), put,
+                                 progress=advance)
     return clf.flags(texts, vectors)
 
 

@@ -1,0 +1,241 @@
+"""`letterworld queue ...`: the moderators' review queue on the command line.
+
+Mounted from cli.py with `app.add_typer(queue_app, name="queue")`. Every decision is
+audited; `letterworld audit` prints the log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .moderation import queue as q
+from .store import Store
+
+queue_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                        help="Review queue: list risky messages first, decide one by one or in bulk, "
+                             "redact, export to CSV and re-import.")
+
+DB = typer.Option(Path("campaign.db"), "--db", help="campaign store (SQLite file)")
+MODERATOR = typer.Option(None, "--moderator", "--as", help="who decides (default: your login name)")
+WHY = typer.Option("", "--why", help="why, for the audit log")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _open(db: Path) -> Store:
+    if not db.exists():
+        _fail(f"no campaign store at {db}; create one with `letterworld ingest FILE --db {db}`")
+    return Store(db)
+
+
+def _split(values: list[str]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _selection(ids: list[int], status: list[str], flag: list[str], lang: list[str], theme: list[int],
+               group: list[int], recipient: str) -> q.Selection:
+    return q.Selection(ids=tuple(ids), statuses=tuple(_split(status)), flags=tuple(_split(flag)),
+                       langs=tuple(_split(lang)), themes=tuple(theme), groups=tuple(group), recipient=recipient)
+
+
+STATUS = typer.Option([], "--status", help="statuses, e.g. pending,held (list: undecided by default)")
+FLAG = typer.Option([], "--flag", help="flag kinds: safety, abuse, hostility, personal_data, spam, link, "
+                                       "duplicate, template, redaction; 'none' = no blocking flag")
+LANG = typer.Option([], "--lang", help="languages, e.g. es,pt")
+THEME = typer.Option([], "--theme", help="theme id (repeatable)")
+GROUP = typer.Option([], "--group", help="duplicate group id (repeatable)")
+RECIPIENT = typer.Option("", "--recipient", help="messages to this recipient")
+
+
+@queue_app.command("list")
+def list_(db: Path = DB, status: list[str] = STATUS, flag: list[str] = FLAG, lang: list[str] = LANG,
+          theme: list[int] = THEME, group: list[int] = GROUP, recipient: str = RECIPIENT,
+          limit: int = typer.Option(50, help="rows to show (0 = all)"),
+          as_json: bool = typer.Option(False, "--json", help="one JSON object a line")) -> None:
+    """Messages to review, riskiest first (safety, abuse, hostility, personal data, spam...)."""
+    sel = _selection([], status or list(q.UNDECIDED), flag, lang, theme, group, recipient)
+    with _open(db) as store:
+        rows = q.items(store, sel)
+        shown = rows if limit <= 0 else rows[:limit]
+        for i in shown:
+            if as_json:
+                typer.echo(q.item_json(i))
+                continue
+            extra = f" group {i.group} x{i.group_size}" if i.group is not None else ""
+            waits = f" approved by {', '.join(i.approvals)}, awaits 2nd" if i.approvals else ""
+            typer.echo(f"{i.id:>6}  {i.status:<17} risk {i.risk:>3}  {i.lang:<4} {i.country:<3} "
+                       f"[{', '.join(i.flag_kinds) or '-'}]{extra}{waits}")
+            typer.echo(f"        {i.redacted[:160].replace(chr(10), ' ')}")
+        if not as_json:
+            typer.echo(f"{len(shown)} of {len(rows)} shown")
+
+
+@queue_app.command()
+def show(message_id: int = typer.Argument(..., help="message id"), db: Path = DB) -> None:
+    """One message: original, redacted text, flags with their spans, and its history."""
+    with _open(db) as store:
+        found = q.items(store, q.Selection(ids=(message_id,)))
+        if not found:
+            _fail(f"no message with id {message_id}")
+        i = found[0]
+        typer.echo(f"message {i.id}  status {i.status} {i.reason_code}  lang {i.lang}  country {i.country}  "
+                   f"recipient {i.recipient}  theme {i.theme}  group {i.group} (x{i.group_size})")
+        typer.echo(f"original: {i.text}")
+        typer.echo(f"redacted: {i.redacted}")
+        for f in i.flags:
+            mark = " [redacted]" if f.redact else ""
+            typer.echo(f"  {f.start}-{f.end} {f.kind}: {f.reason}{mark}  «{i.text[f.start:f.end][:80]}»")
+        if i.approvals:
+            typer.echo(f"approved by {', '.join(i.approvals)} (two-person rule)")
+        for r in store.audit_log(target=f"message:{message_id}"):
+            typer.echo(f"  {r['at']} {r['actor']} {r['action']} {r['detail']} {r['why']}")
+
+
+@queue_app.command()
+def decide(action: str = typer.Argument(..., help="approve, reject, hold, translate or reset"),
+           ids: list[int] = typer.Argument(None, help="message ids (or select with the options)"),
+           db: Path = DB, reason: str = typer.Option("", "--reason", help="reason code (see `queue reasons`)"),
+           why: str = WHY, moderator: Optional[str] = MODERATOR,
+           status: list[str] = typer.Option([], "--status", help="restrict to statuses (bulk)"),
+           flag: list[str] = FLAG, lang: list[str] = LANG, theme: list[int] = THEME, group: list[int] = GROUP,
+           recipient: str = RECIPIENT,
+           include_risky: bool = typer.Option(False, "--include-risky",
+                                              help="let a bulk approval include safety/abuse/hostility flags")) -> None:
+    """Decide messages by id, or in bulk by flag, language, theme or duplicate group.
+
+    A bulk action (any selection option) only touches undecided messages unless --status says
+    otherwise, and a bulk approval skips risky flags unless --include-risky."""
+    bulk = bool(flag or lang or theme or group or recipient or status)
+    if not ids and not bulk:
+        _fail("give message ids, or select messages with --flag/--lang/--theme/--group/--status")
+    with _open(db) as store:
+        try:
+            if bulk:
+                sel = _selection(ids or [], status or list(q.UNDECIDED), flag, lang, theme, group, recipient)
+                out = q.decide_selection(store, sel, action, reason_code=reason, why=why, actor=moderator,
+                                         include_risky=include_risky)
+            else:
+                out = q.decide(store, ids, action, reason_code=reason, why=why, actor=moderator)
+        except q.QueueError as exc:
+            _fail(str(exc))
+        typer.echo(f"{action}: {out.summary()}")
+        for mid, reason_skipped in list(out.skipped.items())[:20]:
+            typer.echo(f"  skipped {mid}: {reason_skipped}")
+
+
+def _span(store: Store, message_id: int, span: str, match: str, occurrence: int) -> tuple[int, int]:
+    if match:
+        return q.find_span(store.message(message_id).text, match, occurrence)
+    try:
+        start, end = (int(x) for x in span.split("-"))
+    except ValueError:
+        _fail(f"span {span!r}: expected START-END (character offsets in the original), or use --match")
+        raise
+    return start, end
+
+
+@queue_app.command("redact")
+def redact_cmd(message_id: int = typer.Argument(...), span: str = typer.Argument("", help="START-END"),
+               db: Path = DB, match: str = typer.Option("", "--match", help="redact this text instead of a span"),
+               occurrence: int = typer.Option(1, help="which occurrence of --match"),
+               label: str = typer.Option("", help="placeholder word, e.g. name -> [name] (default [redacted])"),
+               why: str = WHY, moderator: Optional[str] = MODERATOR) -> None:
+    """Hide a span of a message behind a visible placeholder (the original stays in the store)."""
+    with _open(db) as store:
+        try:
+            start, end = _span(store, message_id, span, match, occurrence)
+            q.redact_span(store, message_id, start, end, label=label, actor=moderator, why=why)
+        except (q.QueueError, KeyError, ValueError) as exc:
+            _fail(str(exc))
+        typer.echo(f"message {message_id}: {start}-{end} redacted")
+
+
+@queue_app.command("unredact")
+def unredact_cmd(message_id: int = typer.Argument(...), span: str = typer.Argument("", help="START-END"),
+                 db: Path = DB, match: str = typer.Option("", "--match"), occurrence: int = typer.Option(1),
+                 why: str = WHY, moderator: Optional[str] = MODERATOR) -> None:
+    """Show a redacted span again (undo a moderator's redaction or keep an automatic one)."""
+    with _open(db) as store:
+        try:
+            start, end = _span(store, message_id, span, match, occurrence)
+            q.unredact_span(store, message_id, start, end, actor=moderator, why=why)
+        except (q.QueueError, KeyError, ValueError) as exc:
+            _fail(str(exc))
+        typer.echo(f"message {message_id}: {start}-{end} shown")
+
+
+@queue_app.command()
+def groups(db: Path = DB, limit: int = typer.Option(20, help="groups to show (0 = all)")) -> None:
+    """Duplicate and template groups, largest first, with their representative."""
+    with _open(db) as store:
+        gs = q.groups(store)
+        for g in gs if limit <= 0 else gs[:limit]:
+            kind = "copies of the sample text" if g.template else "near-identical messages"
+            typer.echo(f"group {g.group_id}: {g.size:,} people sent {kind}; representative {g.representative}; "
+                       f"{dict(g.statuses)}")
+            typer.echo(f"        {g.text[:160]}")
+
+
+@queue_app.command()
+def stats(db: Path = DB) -> None:
+    """Counts by status, and undecided messages by flag and language."""
+    with _open(db) as store:
+        s = q.stats(store)
+        for key, value in s.items():
+            typer.echo(f"{key}: {value}")
+
+
+@queue_app.command()
+def reasons() -> None:
+    """The reason codes a rejection can carry."""
+    for code, text in q.REASON_CODES.items():
+        typer.echo(f"{code:<14} {text}")
+
+
+@queue_app.command("two-person")
+def two_person(state: str = typer.Argument(..., help="on or off"), db: Path = DB, why: str = WHY,
+               moderator: Optional[str] = MODERATOR) -> None:
+    """Require a second, different moderator to approve before a message can be featured."""
+    if state not in ("on", "off"):
+        _fail("say on or off")
+    with _open(db) as store:
+        q.set_two_person_rule(store, state == "on", actor=moderator, why=why)
+        typer.echo(f"two-person rule {state}")
+
+
+@queue_app.command("export")
+def export(out: Path = typer.Argument(..., help="CSV file to write"), db: Path = DB, status: list[str] = STATUS,
+           flag: list[str] = FLAG, lang: list[str] = LANG, theme: list[int] = THEME, group: list[int] = GROUP,
+           recipient: str = RECIPIENT,
+           original: bool = typer.Option(False, "--original", help="export original texts (personal data!)")) -> None:
+    """Write the queue as CSV for spreadsheet review (fill decision, new_reason_code, why)."""
+    with _open(db) as store:
+        sel = _selection([], status, flag, lang, theme, group, recipient)
+        data = q.export_csv(store, out, sel, original=original)
+        typer.echo(f"wrote {out}: {data.count(chr(10)) - 1} rows (riskiest first)")
+
+
+@queue_app.command("import")
+def import_(path: Path = typer.Argument(..., help="a reviewed export"), db: Path = DB,
+            moderator: Optional[str] = MODERATOR,
+            dry_run: bool = typer.Option(False, "--dry-run", help="check every row, apply nothing"),
+            force: bool = typer.Option(False, "--force", help="apply rows whose status changed since export")) -> None:
+    """Apply a reviewed CSV: all rows are checked first; any error applies nothing."""
+    if not path.exists():
+        _fail(f"{path}: no such file")
+    with _open(db) as store:
+        r = q.import_csv(store, path, actor=moderator, dry_run=dry_run, force=force)
+        for e in r.errors:
+            typer.echo(f"error: {e}", err=True)
+        for mid, why in r.conflicts.items():
+            typer.echo(f"conflict: message {mid}: {why} (skipped; --force to apply)")
+        if r.errors:
+            raise typer.Exit(2)
+        verb = "would apply" if dry_run else "applied"
+        typer.echo(f"{verb} {len(r.applied)} decisions; {len(r.awaiting_second)} await a second moderator; "
+                   f"{r.unchanged} rows without a decision; {len(r.conflicts)} conflicts")

@@ -1,0 +1,504 @@
+"""The review queue: risky messages first, decisions one at a time or in bulk, reversible
+redactions, an optional two-person rule, and a CSV round trip for spreadsheet reviewers.
+
+Every decision is audited (who, when, what, why) through `Store.set_status` and
+`Store.audit`; nothing here edits an original text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..records import APPROVED_STATUSES, STATUSES, Flag
+from ..store import Store, current_actor
+from . import GROUPING_KINDS, redact
+
+# Reason codes a rejection (or a hold) must carry; the audit log keeps the free-text why.
+REASON_CODES: dict[str, str] = {
+    "abuse": "insults, slurs or threats",
+    "hostile": "hostile to the recipient (not solidarity)",
+    "safety": "could endanger the recipient (whereabouts, family, contact)",
+    "personal_data": "personal data that redaction cannot make safe",
+    "spam": "advertising, links or repeated characters",
+    "off_topic": "about something else entirely",
+    "duplicate": "a copy of another message",
+    "illegible": "cannot be read or is empty",
+    "no_consent": "the writer withdrew or refused consent",
+    "other": "other (explain with --why)",
+}
+
+# Decisions a moderator can take, and the status each leads to.
+ACTIONS: dict[str, str] = {
+    "approve": "approved",  # becomes approved_redacted when redactions apply
+    "reject": "rejected",
+    "hold": "held",
+    "translate": "needs_translation",
+    "reset": "pending",
+}
+UNDECIDED = ("pending", "held", "needs_translation")
+
+# How much each flag kind makes a message urgent to look at (highest first in the queue).
+RISK = {"safety": 100, "abuse": 90, "hostility": 85, "personal_data": 60, "spam": 40, "link": 30,
+        "redaction": 10, "duplicate": 2, "template": 1}
+# Kinds that a bulk approval never sweeps along unless the moderator insists.
+RISKY_KINDS = ("safety", "abuse", "hostility")
+TWO_PERSON_SETTING = "moderation.two_person_rule"
+MANUAL_REDACTION = "redacted by a moderator"
+
+
+class QueueError(ValueError):
+    """A decision that cannot be taken (unknown action, missing reason code, same moderator twice)."""
+
+
+@dataclass
+class Item:
+    """One message as a moderator sees it in the queue."""
+
+    id: int
+    status: str
+    reason_code: str
+    decided_by: str
+    lang: str
+    country: str
+    recipient: str
+    theme: int | None
+    group: int | None
+    group_size: int
+    representative: bool
+    flags: list[Flag]
+    text: str  # original
+    redacted: str
+    risk: int
+    approvals: list[str] = field(default_factory=list)
+
+    @property
+    def flag_kinds(self) -> list[str]:
+        return sorted({f.kind for f in self.flags})
+
+
+@dataclass
+class Selection:
+    """Which messages an action applies to; every given criterion must hold."""
+
+    ids: Sequence[int] = ()
+    statuses: Sequence[str] = ()
+    flags: Sequence[str] = ()  # any of these kinds; "none" selects messages without blocking flags
+    langs: Sequence[str] = ()
+    themes: Sequence[int] = ()
+    groups: Sequence[int] = ()
+    recipient: str = ""
+
+    def matches(self, item: Item) -> bool:
+        if self.ids and item.id not in self.ids:
+            return False
+        if self.statuses and item.status not in self.statuses:
+            return False
+        if self.flags:
+            kinds = set(item.flag_kinds)
+            want = set(self.flags)
+            unflagged = not (kinds - set(GROUPING_KINDS))
+            if not (kinds & want or ("none" in want and unflagged)):
+                return False
+        if self.langs and item.lang not in self.langs:
+            return False
+        if self.themes and item.theme not in self.themes:
+            return False
+        if self.groups and item.group not in self.groups:
+            return False
+        if self.recipient and item.recipient != self.recipient:
+            return False
+        return True
+
+    def describe(self) -> dict:
+        return {k: list(v) if isinstance(v, (list, tuple)) else v
+                for k, v in self.__dict__.items() if v}
+
+
+# -- redactions -------------------------------------------------------------------
+def effective_flags(store: Store, flags: dict[int, list[Flag]] | None = None) -> dict[int, list[Flag]]:
+    """Flags with the moderators' redactions applied: a 'keep' un-redacts the automatic
+    flag at exactly that span (it stays in the store, shown but not hidden), a 'redact'
+    adds a redaction span. Reversible: removing the row restores the automatic result."""
+    flags = store.flags() if flags is None else flags
+    overrides = store.redactions()
+    out = {mid: list(fs) for mid, fs in flags.items()}
+    for mid, rows in overrides.items():
+        kept = {(r["start"], r["end"]) for r in rows if r["action"] == "keep"}
+        current = [Flag(f.kind, f.reason, f.start, f.end, f.redact and (f.start, f.end) not in kept)
+                   for f in out.get(mid, [])]
+        current += [Flag("redaction", f"{MANUAL_REDACTION}: {r['label']}" if r["label"] else MANUAL_REDACTION,
+                         r["start"], r["end"], True)
+                    for r in rows if r["action"] == "redact"]
+        out[mid] = sorted(current, key=lambda f: (f.start, f.end, f.kind))
+    return out
+
+
+def redact_span(store: Store, message_id: int, start: int, end: int, *, label: str = "",
+                actor: str | None = None, why: str = "") -> None:
+    """Hide a span (a name the patterns missed); re-redacts a span a moderator had kept."""
+    if label and not re.fullmatch(r"[a-z_]+", label):
+        raise QueueError(f"a redaction label is lower-case letters and '_' (it shows as [{label}]), not {label!r}")
+    with store.transaction():
+        # re-redacting a span a moderator had kept brings the automatic redaction back
+        if store.remove_redaction(message_id, start, end, actor=actor, why=why) != "keep":
+            store.set_redaction(message_id, start, end, "redact", label=label, actor=actor, why=why)
+        _refresh_approved(store, message_id, actor)
+
+
+def unredact_span(store: Store, message_id: int, start: int, end: int, *, actor: str | None = None,
+                  why: str = "") -> None:
+    """Show a span again: undo a moderator's redaction, or keep an automatic one visible."""
+    with store.transaction():
+        undone = store.remove_redaction(message_id, start, end, actor=actor, why=why)
+        if undone == "redact":
+            _refresh_approved(store, message_id, actor)
+            return
+        auto = [f for f in store.flags().get(message_id, []) if f.redact and (f.start, f.end) == (start, end)]
+        if not auto:
+            raise QueueError(f"message {message_id} has no redaction at {start}-{end}; "
+                             f"see `letterworld queue show {message_id}`")
+        store.set_redaction(message_id, start, end, "keep", actor=actor, why=why)
+        _refresh_approved(store, message_id, actor)
+
+
+def _refresh_approved(store: Store, message_id: int, actor: str | None) -> None:
+    """An approved message's status says whether redactions apply (approved vs approved_redacted)."""
+    row = store.moderation_rows().get(message_id)
+    if row is None or row["status"] not in APPROVED_STATUSES:
+        return
+    status = _approved_status(store, message_id)
+    if status != row["status"]:
+        store.set_status(message_id, status, reason_code=row["reason_code"], actor=actor or current_actor(),
+                         why="redactions changed")
+
+
+def _approved_status(store: Store, message_id: int) -> str:
+    flags = effective_flags(store).get(message_id, [])
+    return "approved_redacted" if any(f.redact for f in flags) else "approved"
+
+
+def find_span(text: str, match: str, occurrence: int = 1) -> tuple[int, int]:
+    """The span of the n-th occurrence of `match` in `text` (for `queue redact --match`)."""
+    start = -1
+    for _ in range(max(1, occurrence)):
+        start = text.find(match, start + 1)
+        if start < 0:
+            raise QueueError(f"{match!r} does not occur {occurrence} time(s) in the message")
+    return start, start + len(match)
+
+
+# -- the queue --------------------------------------------------------------------
+def risk(flags: Iterable[Flag]) -> int:
+    """Urgency of a message: its riskiest flag, plus a little for each other kind."""
+    kinds = {f.kind for f in flags}
+    if not kinds:
+        return 0
+    scores = sorted((RISK.get(k, 20) for k in kinds), reverse=True)
+    return scores[0] + sum(s // 10 for s in scores[1:])
+
+
+def items(store: Store, selection: Selection | None = None) -> list[Item]:
+    """The queue, riskiest first (then held, then by id)."""
+    selection = selection or Selection()
+    mods = store.moderation_rows()
+    langs = store.languages()
+    flags = effective_flags(store)
+    dups = store.duplicates()
+    members = store.theme_members()
+    approvals = store.approvals()
+    group_size = Counter(r["group_id"] for r in dups.values())
+    out = []
+    for m in store.messages():
+        row = mods.get(m.id)
+        fl = flags.get(m.id, [])
+        d = dups.get(m.id)
+        item = Item(
+            id=m.id, status=row["status"] if row else "pending", reason_code=row["reason_code"] if row else "",
+            decided_by=row["decided_by"] if row else "",
+            lang=langs[m.id]["lang"] if m.id in langs else "und", country=m.country, recipient=m.recipient,
+            theme=members[m.id][0] if m.id in members else None,
+            group=d["group_id"] if d is not None else None,
+            group_size=group_size[d["group_id"]] if d is not None else 1,
+            representative=bool(d["is_representative"]) if d is not None else True,
+            flags=fl, text=m.text, redacted=redact(m.text, fl), risk=risk(fl),
+            approvals=approvals.get(m.id, []))
+        if selection.matches(item):
+            out.append(item)
+    out.sort(key=lambda i: (-i.risk, i.status != "held", i.id))
+    return out
+
+
+def two_person_rule(store: Store) -> bool:
+    return bool(store.setting(TWO_PERSON_SETTING, False))
+
+
+def set_two_person_rule(store: Store, on: bool, *, actor: str | None = None, why: str = "") -> None:
+    with store.transaction():
+        store.set_setting(TWO_PERSON_SETTING, bool(on))
+        store.audit("two-person-rule", "campaign", detail={"on": bool(on)}, why=why, actor=actor)
+
+
+@dataclass
+class Outcome:
+    decided: list[int] = field(default_factory=list)
+    awaiting_second: list[int] = field(default_factory=list)  # first approval under the two-person rule
+    skipped: dict[int, str] = field(default_factory=dict)  # id -> why it was not decided
+
+    def summary(self) -> str:
+        parts = [f"{len(self.decided)} decided"]
+        if self.awaiting_second:
+            parts.append(f"{len(self.awaiting_second)} await a second moderator")
+        if self.skipped:
+            why = Counter(self.skipped.values())
+            parts.append(f"{len(self.skipped)} skipped (" + "; ".join(f"{n}: {w}" for w, n in why.most_common()) + ")")
+        return ", ".join(parts)
+
+
+def decide(store: Store, ids: Sequence[int], action: str, *, reason_code: str = "", why: str = "",
+           actor: str | None = None, include_risky: bool = False, bulk: dict | None = None) -> Outcome:
+    """Apply one decision to messages. Audited per message; a bulk action also gets one audit
+    record naming its selection.
+
+    - approve: `approved`, or `approved_redacted` when redactions apply. Under the two-person
+      rule the first approval is recorded and the message stays undecided until a different
+      moderator approves it too. A bulk approval skips messages with safety, abuse or
+      hostility flags unless `include_risky`.
+    - reject needs a reason code (REASON_CODES); hold and translate may carry one.
+    """
+    if action not in ACTIONS:
+        raise QueueError(f"unknown action {action!r}; use one of {', '.join(ACTIONS)}")
+    if reason_code and reason_code not in REASON_CODES:
+        raise QueueError(f"unknown reason code {reason_code!r}; use one of {', '.join(REASON_CODES)}")
+    if action == "reject" and not reason_code:
+        raise QueueError("a rejection needs a reason code (--reason), one of " + ", ".join(REASON_CODES))
+    actor = actor or current_actor()
+    if actor.startswith("rule:"):
+        raise QueueError("moderator names starting with 'rule:' are reserved for automatic rules")
+    outcome = Outcome()
+    two_person = two_person_rule(store)
+    flags = effective_flags(store)
+    mods = store.moderation_rows()
+    approvals = store.approvals()
+    known = {m.id for m in store.messages()}
+    with store.transaction():
+        for mid in ids:
+            if mid not in known:
+                outcome.skipped[mid] = "no such message"
+                continue
+            fl = flags.get(mid, [])
+            old = mods[mid]["status"] if mid in mods else "pending"
+            note = why
+            if action == "approve":
+                if bulk is not None and not include_risky and any(f.kind in RISKY_KINDS for f in fl):
+                    outcome.skipped[mid] = "risky flag: decide one by one or use --include-risky"
+                    continue
+                status = "approved_redacted" if any(f.redact for f in fl) else "approved"
+                if two_person and old not in APPROVED_STATUSES:
+                    firsts = [a for a in approvals.get(mid, []) if a != actor]
+                    if not firsts:
+                        store.add_approval(mid, actor)
+                        store.audit("first-approval", f"message:{mid}", detail={"awaiting": "second moderator"},
+                                    why=why, actor=actor)
+                        outcome.awaiting_second.append(mid)
+                        continue
+                    store.add_approval(mid, actor)
+                    note = why or f"second approval (first: {', '.join(firsts)})"
+            else:
+                status = ACTIONS[action]
+                store.clear_approvals(mid)
+            if old == status:
+                # a person confirming a rule's decision (or their own) is a decision too
+                store.set_status(mid, status, reason_code=reason_code, actor=actor, why=note)
+                store.audit("confirm", f"message:{mid}", detail={"status": status, "reason_code": reason_code},
+                            why=note, actor=actor)
+            else:
+                store.set_status(mid, status, reason_code=reason_code, actor=actor, why=note)
+            outcome.decided.append(mid)
+        if bulk is not None:
+            store.audit("bulk-" + action, "queue", detail={"selection": bulk, "decided": len(outcome.decided),
+                                                           "awaiting_second": len(outcome.awaiting_second),
+                                                           "skipped": len(outcome.skipped),
+                                                           "reason_code": reason_code}, why=why, actor=actor)
+    return outcome
+
+
+def decide_selection(store: Store, selection: Selection, action: str, **kw) -> Outcome:
+    """Bulk decision on every message the selection matches (by flag, language, theme, group...)."""
+    chosen = [i.id for i in items(store, selection)]
+    return decide(store, chosen, action, bulk=selection.describe(), **kw)
+
+
+# -- duplicate groups -----------------------------------------------------------------
+@dataclass
+class Group:
+    group_id: int
+    size: int
+    representative: int
+    template: bool
+    text: str
+    statuses: Counter
+
+
+def groups(store: Store) -> list[Group]:
+    """Duplicate and template groups, largest first ("12,304 people sent the sample message")."""
+    dups = store.duplicates()
+    statuses = store.statuses()
+    by_group: dict[int, list] = {}
+    for mid, r in dups.items():
+        by_group.setdefault(r["group_id"], []).append(r)
+    red = {}
+    flags = effective_flags(store)
+    rep_ids = {r["message_id"] for rows in by_group.values() for r in rows if r["is_representative"]}
+    for m in store.messages(sorted(rep_ids)):
+        red[m.id] = redact(m.text, flags.get(m.id, []))
+    out = []
+    for gid, rows in by_group.items():
+        rep = next((r["message_id"] for r in rows if r["is_representative"]), rows[0]["message_id"])
+        out.append(Group(gid, len(rows), rep, any(r["is_template"] for r in rows), red.get(rep, ""),
+                         Counter(statuses.get(r["message_id"], "pending") for r in rows)))
+    out.sort(key=lambda g: (-g.size, g.group_id))
+    return out
+
+
+# -- CSV round trip ---------------------------------------------------------------------
+CSV_COLUMNS = ["id", "status", "reason_code", "decided_by", "risk", "flags", "lang", "country", "recipient",
+               "theme", "group", "group_size", "text", "decision", "new_reason_code", "why"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas: quote them (CSV injection)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def flags_cell(flags: Iterable[Flag]) -> str:
+    return "; ".join(f"{f.kind}: {f.reason} @{f.start}-{f.end}" for f in flags)
+
+
+def export_csv(store: Store, path: Path | None, selection: Selection | None = None, *,
+               original: bool = False) -> str:
+    """The queue as CSV (UTF-8 with BOM so spreadsheets read it): one row per message,
+    riskiest first; reviewers fill `decision`, `new_reason_code`, `why` and re-import it.
+    `text` is the redacted text unless `original` (personal data then leaves the store: the
+    export is audited)."""
+    rows = items(store, selection)
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_COLUMNS)
+    for i in rows:
+        w.writerow([i.id, i.status, i.reason_code, i.decided_by, i.risk, _cell(flags_cell(i.flags)), i.lang,
+                    i.country, _cell(i.recipient), "" if i.theme is None else i.theme,
+                    "" if i.group is None else i.group, i.group_size,
+                    _cell(i.text if original else i.redacted), "", "", ""])
+    data = buf.getvalue()
+    if path is not None:
+        Path(path).write_text(data, encoding="utf-8-sig", newline="")
+    with store.transaction():
+        store.audit("export", str(path) if path else "stdout",
+                    detail={"rows": len(rows), "original_text": original,
+                            "selection": (selection or Selection()).describe()})
+    return data
+
+
+@dataclass
+class ImportResult:
+    applied: list[int] = field(default_factory=list)
+    awaiting_second: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    conflicts: dict[int, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+DECISION_WORDS = {"approve": "approve", "approved": "approve", "ok": "approve", "yes": "approve",
+                  "reject": "reject", "rejected": "reject", "no": "reject",
+                  "hold": "hold", "held": "hold", "translate": "translate", "needs_translation": "translate",
+                  "reset": "reset", "pending": "reset"}
+
+
+def import_csv(store: Store, path: Path, *, actor: str | None = None, dry_run: bool = False,
+               force: bool = False) -> ImportResult:
+    """Apply the decisions of a reviewed export. Every row is checked first; if any row is
+    wrong nothing is applied. A row whose message was decided by someone else since the
+    export (its status changed) is a conflict and is skipped unless `force`."""
+    text = Path(path).read_text(encoding="utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"id", "status", "decision"} - set(reader.fieldnames or [])
+    result = ImportResult()
+    if missing:
+        result.errors.append(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        return result
+    mods = store.moderation_rows()
+    plans: list[tuple[int, str, str, str]] = []
+    for line, row in enumerate(reader, start=2):
+        word = (row.get("decision") or "").strip().lower()
+        if not word:
+            result.unchanged += 1
+            continue
+        try:
+            mid = int(row["id"])
+        except (TypeError, ValueError):
+            result.errors.append(f"{path}:{line}: id {row.get('id')!r} is not a message id")
+            continue
+        if mid not in mods:
+            result.errors.append(f"{path}:{line}: no message {mid} in this store")
+            continue
+        action = DECISION_WORDS.get(word)
+        if action is None:
+            result.errors.append(f"{path}:{line}: decision {word!r} is not one of {', '.join(ACTIONS)}")
+            continue
+        code = (row.get("new_reason_code") or "").strip() or (
+            (row.get("reason_code") or "").strip() if action == "reject" else "")
+        if code and code not in REASON_CODES:
+            result.errors.append(f"{path}:{line}: reason code {code!r} is not one of {', '.join(REASON_CODES)}")
+            continue
+        if action == "reject" and not code:
+            result.errors.append(f"{path}:{line}: rejecting message {mid} needs new_reason_code")
+            continue
+        exported = (row.get("status") or "").strip()
+        if exported and exported != mods[mid]["status"] and not force:
+            result.conflicts[mid] = (f"status changed since export ({exported} -> {mods[mid]['status']}, "
+                                     f"by {mods[mid]['decided_by']})")
+            continue
+        plans.append((mid, action, code, (row.get("why") or "").strip()))
+    if result.errors or dry_run:
+        if dry_run and not result.errors:
+            result.applied = [p[0] for p in plans]
+        return result
+    actor = actor or current_actor()
+    for mid, action, code, why in plans:
+        o = decide(store, [mid], action, reason_code=code, why=why or f"spreadsheet review ({Path(path).name})",
+                   actor=actor)
+        result.applied += o.decided
+        result.awaiting_second += o.awaiting_second
+    with store.transaction():
+        store.audit("import", str(path), detail={"applied": len(result.applied),
+                                                 "awaiting_second": len(result.awaiting_second),
+                                                 "conflicts": sorted(result.conflicts),
+                                                 "unchanged": result.unchanged}, actor=actor)
+    return result
+
+
+def stats(store: Store) -> dict:
+    its = items(store)
+    return {"statuses": dict(Counter(i.status for i in its)),
+            "undecided_by_flag": dict(Counter(k for i in its if i.status in UNDECIDED for k in i.flag_kinds)),
+            "undecided_by_lang": dict(Counter(i.lang for i in its if i.status in UNDECIDED)),
+            "awaiting_second": sum(1 for i in its if i.approvals and i.status not in APPROVED_STATUSES)}
+
+
+def item_json(i: Item) -> str:
+    return json.dumps({"id": i.id, "status": i.status, "reason_code": i.reason_code, "risk": i.risk,
+                       "lang": i.lang, "country": i.country, "theme": i.theme, "group": i.group,
+                       "group_size": i.group_size, "approvals": i.approvals,
+                       "flags": [{"kind": f.kind, "reason": f.reason, "start": f.start, "end": f.end,
+                                  "redact": f.redact} for f in i.flags],
+                       "text": i.redacted}, ensure_ascii=False)
+
+
+assert set(ACTIONS.values()) <= set(STATUSES)

@@ -1,0 +1,60 @@
+import pytest
+
+from letterworld.letter import compose, to_html, to_markdown
+from letterworld.records import Message
+from letterworld.stages import attribution
+
+
+def msg(**kw):
+    base = dict(text="x", source_file="f", source_row=1, author="Maria López", country="CO", consent=True)
+    base.update(kw)
+    return Message(**base)
+
+
+def test_attribution_policies_and_consent():
+    assert attribution(msg()) == "Maria, Colombia"
+    assert attribution(msg(), "es") == "Maria, Colombia"
+    assert attribution(msg(country="DE"), "es") == "Maria, Alemania"
+    assert attribution(msg(author="The Hendersons", country="US")) == "The Hendersons, United States"
+    assert attribution(msg(), policy="country") == "Colombia"
+    assert attribution(msg(), policy="none") == ""
+    assert attribution(msg(consent=False)) == ""
+    assert attribution(msg(consent=None)) == ""  # missing consent: nothing
+    with pytest.raises(ValueError, match="unknown attribution policy"):
+        attribution(msg(), policy="full_name")
+
+
+def excerpt(i, theme, text="No estás sola.", source="¡Hola! No estás sola."):
+    start = source.index(text)
+    return {"id": f"{i}:{start}-{start + len(text)}", "message_id": i, "lang": "es", "country": "CO",
+            "text": text, "source_text": source, "start": start, "end": start + len(text),
+            "attribution": "Ana, Colombia", "theme_id": theme, "why": {}}
+
+
+def test_compose_orders_sections_by_theme_and_counts_in_closing():
+    themes = [{"theme_id": 2, "label": "not alone"}, {"theme_id": 0, "label": "courage"}]
+    letter = compose("Thant Zin", themes, [excerpt(1, 0), excerpt(2, 2)],
+                     {"messages": 120, "languages": 14, "countries": 30}, lang="en")
+    assert letter["greeting"] == "Dear Thant Zin,"
+    assert [s["label"] for s in letter["sections"]] == ["not alone", "courage"]
+    assert letter["closing"] == "Written by 120 people in 14 languages from 30 countries."
+    es = compose("Jani Mendoza", themes, [], {"messages": 3, "languages": 2, "countries": 1}, lang="es")
+    assert es["greeting"].startswith("Querida/o Jani Mendoza") and "3 personas" in es["closing"]
+
+
+def test_compose_refuses_broken_provenance():
+    bad = excerpt(1, 0)
+    bad["text"] = "Estás sola."
+    with pytest.raises(ValueError, match="provenance"):
+        compose("X", [{"theme_id": 0, "label": "a"}], [bad], {"messages": 1, "languages": 1, "countries": 1})
+
+
+def test_exports_escape_and_attribute():
+    e = excerpt(1, 0, text="<b>No</b> estás sola.", source="<b>No</b> estás sola.")
+    letter = compose("Jani", [{"theme_id": 0, "label": "solidarity"}], [e],
+                     {"messages": 1, "languages": 1, "countries": 1})
+    html = to_html(letter)
+    assert "&lt;b&gt;No&lt;/b&gt;" in html and "<b>No</b>" not in html
+    assert "dir='auto'" in html and "Ana, Colombia" in html
+    md = to_markdown(letter)
+    assert "## solidarity" in md and "message 1" in md
