@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models" / "abuse"))
 
+from machine import cpu_model  # noqa: E402  (bench/machine.py)
 from letterworld.moderation.pii import find_personal_data  # noqa: E402
 from letterworld.moderation.rules import find_abuse  # noqa: E402
 
@@ -42,16 +43,6 @@ PII_KINDS = {
     "US_SSN": ("national ID number",),
     "IP_ADDRESS": ("IP address",),
 }
-
-
-def cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def bench_pii(path: Path) -> list[str]:
@@ -152,8 +143,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     both = not (args.pii or args.abuse)
-    out = [f"## Moderation (bench/moderation.py)", "",
-           f"Machine: {os.cpu_count()} CPU cores ({cpu()}), Python {platform.python_version()}; "
+    out = ["## Moderation (bench/moderation.py)", "",
+           f"Machine: {os.cpu_count()} CPU cores ({cpu_model()}), Python {platform.python_version()}; "
            f"date 2026-11-23.", ""]
     if args.pii or both:
         path = EVAL / "pii" / "presidio_synth_dev.json"

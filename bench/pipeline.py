@@ -8,28 +8,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import resource
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
 os.environ.setdefault("LETTERWORLD_NO_PROGRESS", "1")
 
+from machine import cpu_model  # noqa: E402  (bench/machine.py)
 from letterworld.embedding import load_embedder  # noqa: E402
 from letterworld.pipeline import demo_config, demo_inputs, run  # noqa: E402
 from letterworld.progress import set_quiet  # noqa: E402
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def main() -> None:

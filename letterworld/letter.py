@@ -67,7 +67,7 @@ def to_markdown(letter: dict[str, Any]) -> str:
         for e in s["excerpts"]:
             who = f" — {e['attribution']}" if e.get("attribution") else ""
             lines.append(f"> {e['text']}")
-            lines.append(f">")
+            lines.append(">")
             lines.append(f"> <sub>{e['lang']}{who} · message {e['message_id']}</sub>")
             lines.append("")
     lines += [letter["closing"], ""]
