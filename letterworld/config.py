@@ -62,7 +62,7 @@ class ExcerptsConfig:
 @dataclass
 class RenderConfig:
     preset: str = "1920x1080"
-    theme: str = "dark"
+    theme: str = "dark"  # "dark", "light" or a theme file (TOML or JSON)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from .segment import sentences
 PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in set(PLACEHOLDERS.values())) + r"|\[[a-z_]+\]")
 WIDE = re.compile(r"[\u1100-\u11FF\u2E80-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\u3040-\u30FF]")
 GREETING_END = re.compile(r"[,:،，：]\s*$")
+PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\u00A0]*\n")
 EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 
 
@@ -88,8 +89,10 @@ def candidates(message_id: int, text: str, lang: str, country: str, theme_id: in
                 continue
             if any(a < end and b > start for a, b in blocked):
                 continue
-            if j > i and GREETING_END.search(text[spans[i][0]:spans[i][1]]):
-                continue  # a run that opens with "Dear Jani," quotes the salutation, not the thought
+            if j > i and any(GREETING_END.search(text[a:b]) for a, b in spans[i:j + 1]):
+                continue  # a run holding "Dear Jani," or "Love," quotes the salutation, not the thought
+            if j > i and PARAGRAPH_BREAK.search(piece):
+                continue  # a quote stays within one paragraph
             out.append(Candidate(message_id, start, end, piece, lang, country, theme_id,
                                  readability(piece, min_chars, max_chars)))
     return out

@@ -99,7 +99,7 @@ def write_outputs(store: Store, out_dir: Path, letter: dict[str, Any], *, render
         from .render import render_letter
 
         slides = out_dir / "slides"
-        render_letter(letter, slides, preset=render_preset, theme=None if theme == "dark" else {"name": theme})
+        render_letter(letter, slides, preset=render_preset, theme=theme)
         out["slides"] = slides / "manifest.json"
     return out
 

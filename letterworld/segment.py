@@ -62,8 +62,26 @@ def sentences(text: str, lang: str | None = None) -> tuple[tuple[int, int], ...]
         for a, b in pieces:
             a, b = _strip(text, a, b)
             if b > a:
-                out.append((a, b))
+                if out and _continues(text, out[-1], a):
+                    out[-1] = (out[-1][0], b)
+                else:
+                    out.append((a, b))
     return tuple(out)
+
+
+OPENERS, CLOSERS = "([{«“", ")]}»”"
+CLOSED_EXCLAMATION = re.compile(r"[!?…][)\]}»”\"']+$")
+
+
+def _continues(text: str, prev: tuple[int, int], start: int) -> bool:
+    """ICU ends a sentence after "!" or "?" even inside brackets or quotes: "our family
+    (and the dog, who "signed" it!) sends love." A piece that starts in lower case on the
+    same line, after such a break, continues the sentence before it."""
+    if start >= len(text) or not text[start].islower() or "\n" in text[prev[1]:start]:
+        return False
+    before = text[prev[0]:prev[1]]
+    unbalanced = sum(before.count(c) for c in OPENERS) > sum(before.count(c) for c in CLOSERS)
+    return unbalanced or bool(CLOSED_EXCLAMATION.search(before))
 
 
 def words(text: str, lang: str | None = None) -> list[str]:

@@ -21,7 +21,7 @@ from .moderation.stage import redacted_texts
 from .progress import say, task
 from .records import APPROVED_STATUSES, Excerpt, Message
 from .store import Store
-from .themes import UNASSIGNED, assign, centre_groups, cluster, keywords
+from .themes import UNASSIGNED, assign, centre_groups, cluster, keywords, remove_common_direction
 
 
 # -- ingest ---------------------------------------------------------------------
@@ -155,9 +155,11 @@ def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool 
                          max_themes=tc.max_themes, seed=tc.seed, max_unassigned=tc.max_unassigned)
         labels, scores, centroids = result.labels, result.scores, result.centroids
         ids = list(range(result.k))
-        say(f"themes: {result.k} themes (silhouette {result.silhouette:.3f}), "
+        say(f"themes: {result.k} themes (stability {result.stability:.2f}, silhouette {result.silhouette:.3f}), "
             f"{int((labels == UNASSIGNED).sum())} of {len(labels)} messages unassigned")
-    kw = keywords(el.texts, el.langs, labels, weights=el.weights, exclude=name_words(store, config))
+    # keywords describe what distinct voices say: a sample text sent 10,000 times is one voice
+    # here, or its words would label every theme it touches
+    kw = keywords(el.texts, el.langs, labels, exclude=name_words(store, config))
     out = []
     for k, theme_id in enumerate(ids):
         members = np.where(labels == theme_id)[0]
@@ -180,8 +182,9 @@ def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool 
 
 
 def meaning_space(vectors: np.ndarray, langs: list[str], recipients: list[str], min_count: int = 5) -> np.ndarray:
-    """Vectors with the language and the recipient directions removed: what is left is meaning."""
-    return centre_groups(centre_groups(vectors, langs, min_count), recipients, min_count)
+    """Vectors with the language and the recipient directions removed, then the direction all
+    messages share: what is left is what distinguishes their meanings."""
+    return remove_common_direction(centre_groups(centre_groups(vectors, langs, min_count), recipients, min_count))
 
 
 def name_words(store: Store, config: Config) -> set[str]:
@@ -195,6 +198,9 @@ def name_words(store: Store, config: Config) -> set[str]:
 def _title(el: Eligible, members: np.ndarray, scores: np.ndarray, config: Config) -> str:
     """The most central short sentence, in the campaign's language when one is there."""
     order = sorted(members, key=lambda i: -scores[i])
+    from .moderation.rules import wordlist
+
+    salutations = {w.lower() for w in wordlist("letter_words")}
     for prefer_campaign_lang in (True, False):
         for i in order:
             if el.messages[i].id in el.templates:
@@ -203,8 +209,9 @@ def _title(el: Eligible, members: np.ndarray, scores: np.ndarray, config: Config
                 continue
             for c in ex.candidates(el.messages[i].id, el.texts[i], el.langs[i], "", 0, min_chars=20, max_chars=90,
                                    max_sentences=1):
-                if c.readability > 0.5:
-                    return c.text
+                first = c.text.split(maxsplit=1)[0].strip(",.!:").lower() if c.text.split() else ""
+                if c.readability > 0.5 and first not in salutations:
+                    return c.text  # "Dear Thant Zin, stay strong." names a person, not an idea
     return ""
 
 
@@ -216,8 +223,20 @@ def choose_recipient(store: Store, config: Config) -> str:
     return counts.most_common(1)[0][0] if counts else ""
 
 
-def excerpts(store: Store, config: Config, embedder: Embedder, recipient: str) -> list[Excerpt]:
-    """Candidates from approved, non-template messages to `recipient`, scored and selected."""
+@dataclass
+class ExcerptPool:
+    """Everything excerpt selection works on; `bench/themes.py` runs other selectors on it."""
+
+    el: Eligible
+    cands: list[ex.Candidate]
+    vectors: np.ndarray  # candidates in the themes' meaning space
+    centroids: dict[int, np.ndarray]
+    required: set[str]  # languages with at least min_lang_messages approved messages
+    pinned: set[tuple[int, int, int]]
+    message_langs: Counter  # eligible messages to the recipient per language
+
+
+def excerpt_pool(store: Store, config: Config, embedder: Embedder, recipient: str) -> ExcerptPool:
     el = eligible(store)
     members = store.theme_members()
     theme_rows = store.themes()
@@ -249,8 +268,15 @@ def excerpts(store: Store, config: Config, embedder: Embedder, recipient: str) -
     by_msg = {m.id: m for m in el.messages}
     vectors = meaning_space(vectors, [c.lang for c in cands], [by_msg[c.message_id].recipient for c in cands], 3)
     centroids = {t["theme_id"]: t["centroid"] for t in theme_rows}
-    picked = ex.select(cands, vectors, centroids, per_theme=xc.per_theme, mmr_lambda=xc.mmr_lambda,
-                       required_langs=required, pinned=pinned)
+    return ExcerptPool(el, cands, vectors, centroids, required, pinned, message_langs)
+
+
+def excerpts(store: Store, config: Config, embedder: Embedder, recipient: str) -> list[Excerpt]:
+    """Candidates from approved, non-template messages to `recipient`, scored and selected."""
+    pool = excerpt_pool(store, config, embedder, recipient)
+    el, cands, required, xc = pool.el, pool.cands, pool.required, config.excerpts
+    picked = ex.select(cands, pool.vectors, pool.centroids, per_theme=xc.per_theme, mmr_lambda=xc.mmr_lambda,
+                       required_langs=required, pinned=pool.pinned)
     by_id = {m.id: (m, text) for m, text in zip(el.messages, el.texts)}
     out = []
     for s in picked:
@@ -258,7 +284,8 @@ def excerpts(store: Store, config: Config, embedder: Embedder, recipient: str) -
         m, text = by_id[c.message_id]
         out.append(Excerpt(message_id=c.message_id, lang=c.lang, country=c.country, text=c.text, source_text=text,
                            start=c.start, end=c.end, theme_id=c.theme_id,
-                           attribution=attribution(m, config.campaign.lang), why=s.why))
+                           attribution=attribution(m, config.campaign.lang, config.campaign.attribution),
+                           why=s.why))
     with store.transaction():
         store.replace_excerpts([excerpt_dict(e) for e in out])
         store.audit("excerpts", "campaign", detail={"recipient": recipient, "candidates": len(cands),
@@ -270,10 +297,17 @@ ARTICLES = {"the", "la", "el", "los", "las", "les", "le", "die", "der", "das", "
             "familia", "famille", "family", "mr", "mrs", "ms", "dr", "prof"}
 
 
-def attribution(m: Message, lang: str = "en") -> str:
-    """First name and country, only with consent (the default policy)."""
-    if m.consent is not True:
+ATTRIBUTION_POLICIES = ("first_name_country", "country", "none")
+
+
+def attribution(m: Message, lang: str = "en", policy: str = "first_name_country") -> str:
+    """Who is named under a quote: first name and country by default, only with consent."""
+    if policy not in ATTRIBUTION_POLICIES:
+        raise ValueError(f"unknown attribution policy {policy!r}; use one of {', '.join(ATTRIBUTION_POLICIES)}")
+    if m.consent is not True or policy == "none":
         return ""
+    if policy == "country":
+        return country_name(m.country, lang)
     parts = m.author.split()
     first = ""
     if parts:

@@ -24,8 +24,8 @@ PYTHON="${PYTHON:-python3}"
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "${1:-}" = "--test" ]; then
   # torch is pinned to the CPU build (an unpinned torch pulls gigabytes of CUDA packages)
-  .venv/bin/python -m pip install -q -e ".[test,bench,sentence-transformers]"
+  .venv/bin/python -m pip install -q -e ".[video,test,bench,sentence-transformers]"
 else
-  .venv/bin/python -m pip install -q -e .
+  .venv/bin/python -m pip install -q -e ".[video]"
 fi
 .venv/bin/python -c "import letterworld" || { echo "setup failed: letterworld does not import" >&2; exit 1; }

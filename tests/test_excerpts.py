@@ -72,3 +72,12 @@ def test_pinned_excerpt_comes_first():
     far = cands[2]
     picked = select(cands, vec, centroids, per_theme=1, pinned={(far.message_id, far.start, far.end)})
     assert picked[0].candidate == far and picked[0].why["quota"] == "pinned by campaigner"
+
+
+def test_runs_stay_in_one_paragraph_and_never_quote_a_closing():
+    text = "Many people think of you and your community.\n\nStay strong and take care.\n\nLove,\nMaja"
+    got = [c.text for c in candidates(1, text, "en", "SI", 0, min_chars=20, max_chars=200)]
+    assert got == ["Many people think of you and your community.", "Stay strong and take care."]
+    got = [c.text for c in candidates(1, "Your river is our river. Take care. Love,", "en", "", 0,
+                                      min_chars=10, max_chars=200)]
+    assert "Your river is our river. Take care." in got and not any(g.endswith("Love,") for g in got)

@@ -82,6 +82,8 @@ def test_slides_manifest_matches_files(result):
         assert slide["seconds"] > 0
         shown |= set(slide["excerpt_ids"])
     assert shown == ids
+    assert (result.out_dir / "slides" / "letter.pdf").read_bytes().startswith(b"%PDF")
+    assert (result.out_dir / "slides" / manifest["contact_sheet"]).exists()
 
 
 def test_rerun_is_idempotent_and_keeps_decisions(result, demo_slice, embedder):

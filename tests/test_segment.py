@@ -26,3 +26,9 @@ def test_line_breaks_end_sentences():
 def test_words_use_dictionaries_for_thai_and_chinese():
     assert words("ขอให้เข้มแข็ง", "th") == ["ขอ", "ให้", "เข้ม", "แข็ง"]
     assert "支持" in words("我们支持你", "zh")
+
+
+def test_an_exclamation_inside_brackets_does_not_end_the_sentence():
+    text = 'Our family (even the dog, who "signed" it!) sends love. Stay safe.'
+    assert split(text, "en") == ['Our family (even the dog, who "signed" it!) sends love.', "Stay safe."]
+    assert split("Wow! You rock.", "en") == ["Wow!", "You rock."]

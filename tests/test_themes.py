@@ -1,6 +1,7 @@
 import numpy as np
 
-from letterworld.themes import UNASSIGNED, assign, centre_languages, cluster, keywords, mark_outliers
+from letterworld.themes import (UNASSIGNED, assign, centre_languages, cluster, keywords, mark_outliers,
+                                 remove_common_direction)
 
 
 def blobs(seed=0, per=30, dim=16, k=4, noise=0.15):
@@ -75,3 +76,67 @@ def test_keywords_per_language_with_stop_words_removed():
     assert kw[0]["en"][0] == "river"
     assert "journalism" in kw[1]["en"] and "the" not in kw[0]["en"]
     assert "แม่น้ำ" in kw[0]["th"]
+
+
+def test_stability_picks_the_true_number_of_themes_and_reports_its_curve():
+    x, _ = blobs(k=5, per=40)
+    r = cluster(x, min_themes=3, max_themes=8, seed=0)
+    assert r.k == 5 and r.stability >= 0.8
+    assert set(r.curve) == set(range(3, 9)) and all("silhouette" in v for v in r.curve.values())
+
+
+def test_remove_common_direction_spreads_a_narrow_cone():
+    rng = np.random.default_rng(0)
+    common = rng.normal(size=32) * 4  # every message shares this direction, as with e5
+    x = common + rng.normal(size=(50, 32))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    before = (x @ x.T)[np.triu_indices(50, 1)].mean()
+    y = remove_common_direction(x)
+    after = (y @ y.T)[np.triu_indices(50, 1)].mean()
+    assert before > 0.8 and abs(after) < 0.1
+    assert np.allclose(np.linalg.norm(y, axis=1), 1, atol=1e-5)
+
+
+def test_new_messages_join_existing_themes_without_moving_them(store):
+    """Re-running themes after more messages arrive keeps ids and centroids (no recluster)."""
+    from letterworld.config import Config
+    from letterworld.records import Message
+    from letterworld.stages import themes
+
+    x, truth = blobs(k=4, per=25, dim=16, noise=0.1)
+
+    class Fake:  # an embedder that knows the vector of every text
+        name, dim = "fake", 16
+
+        def encode(self, texts):
+            return np.stack([x[int(t.split("#")[1])] for t in texts])
+
+    def add(rows):
+        store.add_messages([Message(text=f"message #{i}", source_file="t.csv", source_row=i,
+                                    recipient="Jani Mendoza", country="GB") for i in rows])
+        for m in store.messages():
+            store.set_language(m.id, "en", 1.0)
+            store.set_status(m.id, "approved", actor="test")
+        store.db.commit()
+
+    first = [i for i in range(100) if i % 5]
+    add(first)
+    cfg = Config()
+    one = themes(store, cfg, Fake())
+    members_before = store.theme_members()
+    add(range(100))
+    two = themes(store, cfg, Fake())
+    assert [t["theme_id"] for t in two] == [t["theme_id"] for t in one]
+    for a, b in zip(one, two):
+        assert np.array_equal(a["centroid"], b["centroid"])
+    after = store.theme_members()
+    assert len(after) > len(members_before)
+    kept = np.mean([after[m][0] == members_before[m][0] for m in members_before if m in after])
+    assert kept >= 0.95
+    # newcomers land with the messages of their own blob
+    by_text = {m.id: int(m.text.split("#")[1]) for m in store.messages()}
+    for blob in range(4):
+        ids = {after[m][0] for m, i in by_text.items() if m in after and truth[i] == blob}
+        assert len(ids) == 1
+    three = themes(store, cfg, Fake(), recluster=True)
+    assert len(three) == 4

@@ -312,3 +312,22 @@ def pil_font(face: FontFace, size: int) -> ImageFont.FreeTypeFont:
 def clear_caches() -> None:
     _index.cache_clear()
     _last_resort_cache.clear()
+
+
+@lru_cache(maxsize=None)
+def _x_height(path: str, index: int) -> float:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True) if path.endswith(".ttc") else TTFont(path, lazy=True)
+    try:
+        xh = getattr(font["OS/2"], "sxHeight", 0) or 0
+        return xh / font["head"].unitsPerEm if xh else 0.0
+    finally:
+        font.close()
+
+
+def x_height_em(face: FontFace = LATIN) -> float:
+    """x-height of ``face`` as a fraction of the em (Noto Sans: 0.536)."""
+    p = face.path
+    v = _x_height(str(p), face.index) if p is not None else 0.0
+    return v or 0.536

@@ -23,9 +23,29 @@ from .segment import breaks_for, graphemes
 RTL_LANGS = {"ar", "ur", "fa", "he", "iw", "yi", "ps", "sd", "ug", "ckb", "dv", "ks", "syr", "arc", "prs", "bal", "skr", "pnb"}
 
 
-def normalize(text: str) -> str:
-    """One paragraph: whitespace runs (newlines included) become one space."""
-    return re.sub(r"\s+", " ", text or "").strip()
+_HSPACE = re.compile(r"[^\S\n]+")  # whitespace other than a newline
+
+
+def normalize(text: str, hard_breaks: bool = True) -> str:
+    """Clean whitespace. With ``hard_breaks`` (the default) explicit line breaks
+    (\\n, \\r\\n, U+2028, U+2029) survive as "\\n" -- letters and poems keep their
+    lines -- with at most one blank line in a row and none at either end;
+    every other whitespace run becomes one space. Without, everything is one
+    paragraph."""
+    t = text or ""
+    if not hard_breaks:
+        return re.sub(r"\s+", " ", t).strip()
+    t = t.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    t = t.replace("\x0b", "\n").replace("\x0c", "\n").replace("\x85", "\n")
+    out: list[str] = []
+    for ln in t.split("\n"):
+        ln = _HSPACE.sub(" ", ln).strip()
+        if not ln and (not out or not out[-1]):
+            continue
+        out.append(ln)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
 
 
 def is_rtl_lang(lang: str | None) -> bool:
@@ -85,11 +105,14 @@ class TextLayout:
     origin: tuple[float, float] = (0.0, 0.0)  # where the layout's top-left is drawn
     forced_breaks: bool = False  # some word was broken at grapheme boundaries
     runs: tuple[Run, ...] = field(default_factory=tuple)
+    tight: bool = False  # extent = ink only (single-line labels: tall line metrics, e.g. Nastaliq, don't shrink them)
 
     # -- geometry -------------------------------------------------------
     @property
     def extent(self) -> tuple[float, float]:
         """(top, bottom) of lines and ink together, relative to origin."""
+        if self.tight and self.ink_box:
+            return self.ink_box[1], self.ink_box[3]
         top, bot = 0.0, self.height
         if self.ink_box:
             top, bot = min(top, self.ink_box[1]), max(bot, self.ink_box[3])
@@ -172,8 +195,10 @@ class _Measurer:
             i += 1
 
     def width(self, a: int, b: int) -> float:
+        # A hard line break ends its line: it has no width.
         return sum(
-            self.w(self.text[s:e], r.face, self.size, r.direction, self.lang) for r, s, e in self.pieces(a, b)
+            self.w(self.text[s:e].replace("\n", ""), r.face, self.size, r.direction, self.lang)
+            for r, s, e in self.pieces(a, b)
         )
 
 
@@ -199,9 +224,24 @@ def _split_wide(segs, text, m: _Measurer, max_width: float):
     return out
 
 
+def _plan(text: str, segs, max_width: float, balance: bool):
+    """Line plan (segment index pairs); a segment ending in a hard break ends
+    its line, and each hard line is broken (and balanced) on its own."""
+    choose = linebreak.balanced if balance else linebreak.greedy
+    plan, a = [], 0
+    for k, sg in enumerate(segs):
+        if k == len(segs) - 1 or "\n" in text[sg.trim_end:sg.end]:
+            sub = choose(segs[a:k + 1], max_width)
+            if sub is None:
+                return None
+            plan.extend((i + a, j + a) for i, j in sub)
+            a = k + 1
+    return plan
+
+
 def layout_text(text: str, size: int, max_width: float, lang: str | None = None, country: str | None = None,
                 align: str = "center", line_spacing: float = 1.0, balance: bool = True,
-                force: bool = False, exact: bool = True) -> TextLayout | None:
+                force: bool = False, exact: bool = True, hard_breaks: bool = True) -> TextLayout | None:
     """Lay out ``text`` at ``size`` px in lines at most ``max_width`` wide.
 
     Returns None when a word (an unbreakable segment) is wider than the line,
@@ -210,23 +250,23 @@ def layout_text(text: str, size: int, max_width: float, lang: str | None = None,
     searching sizes); only exact layouts should be drawn.
     ``align``: "center", "start" (right for right-to-left paragraphs),
     "end", "left" or "right".
+    ``hard_breaks``: explicit line breaks in ``text`` end lines (each line is
+    then broken and balanced on its own); otherwise they are spaces.
     """
-    text = normalize(text)
+    text = normalize(text, hard_breaks)
     size = int(size)
     para = bidi.base_level(text, default=1 if is_rtl_lang(lang) else 0)
     runs = itemize(text, lang, country, para)
     m = _Measurer(text, runs, size, lang, exact)
     segs = linebreak.segments(text, breaks_for(text, lang, country), m.width)
     forced = False
-    plan = (linebreak.balanced if balance else linebreak.greedy)(segs, max_width)
+    plan = _plan(text, segs, max_width, balance)
     if plan is None:
         if not force:
             return None
         segs = _split_wide(segs, text, m, max_width)
         forced = True
-        plan = (linebreak.balanced if balance else linebreak.greedy)(segs, max_width) or [
-            (i, i + 1) for i in range(len(segs))
-        ]
+        plan = _plan(text, segs, max_width, balance) or [(i, i + 1) for i in range(len(segs))]
 
     faces = {r.face for r in runs} or set()
     asc = max((m.metrics(f, size)[0] for f in faces), default=size * 0.8)

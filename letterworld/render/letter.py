@@ -1,39 +1,54 @@
-"""Render a whole letter.json into numbered slide PNGs and manifest.json."""
+"""Render a whole letter.json: numbered slide PNGs, manifest.json, a contact
+sheet, letter.pdf (A3, 300 dpi) and an MP4 slideshow where an encoder exists."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+import time
+import warnings as _warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import fonts
+from .contact import thumbnail, write_contact_sheet
 from .fonts import FontsMissing
 from .layout import is_rtl_lang, normalize
-from .presets import get_preset
+from .pdf import PdfWriter
+from .presets import PRINT_DPI, Preset, get_preset, print_preset
 from .runs import itemize
-from .slides import Slide, closing_slide, closing_text, excerpt_slide, title_slide
+from .slides import Slide, closing_slide, closing_text, excerpt_slides, title_slide, translation_label, translation_of
 from .themes import resolve_theme
 
+SLIDE_FILE = re.compile(r"^\d{3,}-[a-z]+(-\d+of\d+)?\.png$")
+PDF_NAME, VIDEO_NAME, SHEET_NAME = "letter.pdf", "slideshow.mp4", "contact-sheet.png"
 
-def _texts(letter: dict) -> Iterator[tuple[str, str | None, str | None]]:
+
+def _texts(letter: dict, theme: dict | None = None) -> Iterator[tuple[str, str | None, str | None]]:
     lang = letter.get("lang") or "en"
     for t in (letter.get("recipient"), letter.get("greeting"), closing_text(letter)):
         yield t or "", lang, None
+    if theme and theme.get("kicker"):
+        yield theme["kicker"], "en", None
     for sec in letter.get("sections") or []:
         yield sec.get("label") or "", lang, None
         for ex in sec.get("excerpts") or []:
             yield ex.get("text") or "", ex.get("lang"), ex.get("country")
             yield ex.get("attribution") or "", ex.get("lang"), ex.get("country")
+            tr = translation_of(ex)
+            if tr:
+                yield tr["text"], tr.get("lang"), None
+                yield translation_label(tr, theme or {}), tr.get("lang"), None
 
 
-def check_fonts(letter: dict) -> None:
+def check_fonts(letter: dict, theme: dict | None = None) -> None:
     """Raise one FontsMissing naming every package the letter needs and lacks."""
     pkgs, files, scripts = set(), set(), set()
     try:
         fonts.require([fonts.LATIN], "Latin")
     except FontsMissing as e:
         pkgs.update(e.packages), files.update(e.files), scripts.update(e.scripts)
-    for text, lang, country in _texts(letter):
+    for text, lang, country in _texts(letter, theme):
         t = normalize(text)
         if not t:
             continue
@@ -45,37 +60,132 @@ def check_fonts(letter: dict) -> None:
         raise FontsMissing(pkgs, sorted(files), scripts)
 
 
-def iter_slides(letter: dict, preset="1920x1080", theme: dict | None = None) -> Iterator[Slide]:
-    """Slides in order: title, one per excerpt (section by section), closing."""
+def iter_slides(letter: dict, preset: str | Preset = "1920x1080", theme=None) -> Iterator[Slide]:
+    """Slides in order: title, the excerpts section by section (one slide
+    each; a pair slide when an excerpt carries a translation; several when a
+    minimum glyph height forces a split), closing."""
     p, th = get_preset(preset), resolve_theme(theme)
     lang = letter.get("lang") or "en"
     yield title_slide(letter, p, th)
     for sec in letter.get("sections") or []:
         for ex in sec.get("excerpts") or []:
             if (ex.get("text") or "").strip():
-                yield excerpt_slide(ex, p, th, sec.get("label") or "", lang)
+                yield from excerpt_slides(ex, p, th, sec.get("label") or "", lang)
     yield closing_slide(letter, p, th)
 
 
-def render_letter(letter: dict, out_dir: Path, preset: str = "1920x1080", theme: dict | None = None) -> dict:
-    """Write out_dir/NNN-<kind>.png for every slide and out_dir/manifest.json;
-    return the manifest. Raises FontsMissing (naming the Debian packages)
-    before writing anything if a needed font is not installed."""
+def _slide_name(n: int, slide: Slide) -> str:
+    return f"{n:03d}-{slide.kind}.png"
+
+
+def _label(n: int, slide: Slide) -> str:
+    bits = [str(n), slide.kind]
+    if slide.lang:
+        bits.append(slide.lang)
+    if slide.part:
+        bits.append(f"{slide.part[0]}/{slide.part[1]}")
+    bits.append(f"{slide.seconds:g} s")
+    return " · ".join(bits)
+
+
+def render_letter(letter: dict, out_dir: Path, preset: str | Preset = "1920x1080", theme=None, *,
+                  pdf: bool = True, video: bool = True, contact_sheet: bool = True,
+                  pdf_preset: str | Preset | None = None, fps: int | None = None,
+                  progress: Callable[[str], None] | None = None) -> dict:
+    """Write into ``out_dir``: ``NNN-<kind>.png`` for every slide, ``manifest.json``,
+    and unless turned off ``contact-sheet.png``, ``letter.pdf`` (the slides set
+    again on A3 pages at 300 dpi, or on ``pdf_preset``) and ``slideshow.mp4``
+    (when an encoder is available; otherwise ``manifest["video"]["error"]`` says
+    what to install, a warning is issued and nothing fails). Returns the manifest.
+
+    ``theme``: a built-in name, a theme file path (.toml/.json) or a dict.
+    Raises FontsMissing (naming the Debian packages), ThemeError or
+    LegibilityError before writing anything it can check up front.
+    """
+    say = progress or (lambda _m: None)
     p = get_preset(preset)
-    resolve_theme(theme)  # fail fast on a bad theme name
-    check_fonts(letter)
+    th = resolve_theme(theme)
+    check_fonts(letter, th)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    manifest = {"preset": p.name, "size": [p.width, p.height], "slides": []}
-    for n, slide in enumerate(iter_slides(letter, p, theme), start=1):
-        name = f"{n:03d}-{slide.kind}.png"
-        slide.image.save(out / name, compress_level=3)
-        manifest["slides"].append({
-            "file": name,
-            "kind": slide.kind,
-            "size": list(slide.image.size),
-            "excerpt_ids": slide.excerpt_ids,
-            "seconds": slide.seconds,
-        })
+    manifest: dict = {"preset": p.name, "size": [p.width, p.height], "safe_area": list(p.safe_area),
+                      "min_glyph": p.min_glyph, "min_font_px": p.min_font_px, "theme": th["name"], "slides": []}
+    thumbs, frames, warns = [], [], []
+    # A3 presets are print pages already: the PDF takes the slides as they come.
+    pdf_p = get_preset(pdf_preset) if pdf_preset else (p if p.name.startswith("a3") else print_preset(p))
+    same_pages = pdf and pdf_p == p
+    title = " — ".join(x for x in ("A Letter from the World", (letter.get("recipient") or "").strip()) if x)
+    pdf_writer = PdfWriter(out / (PDF_NAME + ".part"), PRINT_DPI, title) if same_pages else None
+    t0 = time.perf_counter()
+    try:
+        for n, slide in enumerate(iter_slides(letter, p, th), start=1):
+            name = _slide_name(n, slide)
+            slide.image.save(out / name, compress_level=3)
+            entry = {"file": name, "kind": slide.kind, "size": list(slide.image.size),
+                     "excerpt_ids": slide.excerpt_ids, "seconds": slide.seconds}
+            if slide.lang:
+                entry["lang"] = slide.lang
+            if slide.part:
+                entry["part"] = list(slide.part)
+            if slide.warnings:
+                entry["warnings"] = slide.warnings
+                warns += [f"{name}: {w}" for w in slide.warnings]
+            manifest["slides"].append(entry)
+            frames.append((out / name, slide.seconds))
+            if contact_sheet:
+                thumbs.append((thumbnail(slide.image), _label(n, slide)))
+            if pdf_writer:
+                pdf_writer.add_page(slide.image)
+        if pdf_writer:
+            pdf_writer.close()
+            pdf_writer = None
+    finally:
+        if pdf_writer:
+            pdf_writer.__exit__(RuntimeError, None, None)
+    manifest["seconds"] = round(sum(s["seconds"] for s in manifest["slides"]), 1)
+    say(f"{len(manifest['slides'])} slides in {time.perf_counter() - t0:.1f} s")
+    # Slides left from an earlier render with more slides would be shown by mistake.
+    keep = {s["file"] for s in manifest["slides"]}
+    for f in out.iterdir():
+        if SLIDE_FILE.match(f.name) and f.name not in keep:
+            f.unlink()
+
+    manifest["contact_sheet"] = None
+    if contact_sheet:
+        write_contact_sheet(thumbs, out / SHEET_NAME, title=f"{title} · {p.name} · {len(thumbs)} slides · "
+                                                           f"{manifest['seconds']:g} s",
+                            title_lang=letter.get("lang") or "en")
+        manifest["contact_sheet"] = SHEET_NAME
+
+    manifest["pdf"] = None
+    if pdf:
+        t0 = time.perf_counter()
+        if same_pages:
+            (out / (PDF_NAME + ".part")).replace(out / PDF_NAME)
+            pages = len(manifest["slides"])
+        else:
+            with PdfWriter(out / (PDF_NAME + ".part"), PRINT_DPI, title) as w:
+                for slide in iter_slides(letter, pdf_p, th):
+                    w.add_page(slide.image)
+                pages = len(w.pages)
+            (out / (PDF_NAME + ".part")).replace(out / PDF_NAME)
+        mm = [round(v / PRINT_DPI * 25.4) for v in pdf_p.size]
+        manifest["pdf"] = {"file": PDF_NAME, "pages": pages, "page_px": list(pdf_p.size), "dpi": PRINT_DPI,
+                           "page_mm": mm}
+        say(f"{PDF_NAME}: {pages} pages {mm[0]}x{mm[1]} mm at {PRINT_DPI} dpi in {time.perf_counter() - t0:.1f} s")
+
+    manifest["video"] = None
+    if video:
+        from .video import VideoUnavailable, write_video
+
+        t0 = time.perf_counter()
+        try:
+            manifest["video"] = write_video(frames, out / VIDEO_NAME, fps=fps, pad_colour=th["background"])
+            say(f"{VIDEO_NAME}: {manifest['video']['seconds']:g} s, {fps or 'variable'} fps, in {time.perf_counter() - t0:.1f} s")
+        except VideoUnavailable as e:
+            manifest["video"] = {"file": None, "error": str(e)}
+            _warnings.warn(str(e), RuntimeWarning, stacklevel=2)
+            say(str(e))
+    manifest["warnings"] = warns
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return manifest

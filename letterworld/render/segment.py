@@ -76,3 +76,14 @@ def breaks_for(text: str, lang: str | None = None, country: str | None = None) -
     if (lang or "").replace("_", "-").split("-")[0].lower() == "ko":
         b = _keep_all(text, b)
     return b
+
+
+@lru_cache(maxsize=256)
+def sentence_ends(text: str, lang: str | None = None) -> tuple[int, ...]:
+    """Indexes where a sentence ends (UAX #29 with ICU), excluding 0 and len."""
+    if not text:
+        return ()
+    from icu4py.breakers import SentenceBreaker
+
+    b = _boundaries(SentenceBreaker(text, icu_locale(lang)).segments(), text)
+    return tuple(x for x in b if 0 < x < len(text))
