@@ -24,7 +24,6 @@ Nothing is fitted on the evaluation data.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import math
 import os
 import sys
@@ -44,8 +43,13 @@ PARALLEL = REPO.parent / "shared" / "eval" / "parallel"
 LANGS = {"ara": "ar", "cmn": "zh", "deu": "de", "fra": "fr", "hin": "hi", "ita": "it", "jpn": "ja", "kor": "ko",
          "nld": "nl", "pol": "pl", "por": "pt", "rus": "ru", "spa": "es", "tur": "tr", "vie": "vi"}
 
-from bench.pipeline import cpu_model  # noqa: E402
-from letterworld.themes import UNASSIGNED, centre_groups, cluster, remove_common_direction  # noqa: E402
+from bench.pipeline import cpu_model
+from letterworld.themes import (
+    UNASSIGNED,
+    centre_groups,
+    cluster,
+    remove_common_direction,
+)
 
 
 # -- vectors ----------------------------------------------------------------------
@@ -151,7 +155,6 @@ def ctfidf_representatives(pool, per_theme: int) -> list:
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.preprocessing import normalize
 
-    from letterworld.stages import Eligible  # noqa: F401  (pool.el is one)
 
     theme_ids = list(pool.centroids)
     members = pool.theme_members
@@ -226,7 +229,13 @@ def stability_when_messages_arrive(x_all: np.ndarray, langs, recipients, weights
 def demo(db: str | None) -> None:
     from letterworld.embedding import load_embedder
     from letterworld.pipeline import demo_config
-    from letterworld.stages import choose_recipient, eligible, embed, excerpt_pool, meaning_space
+    from letterworld.stages import (
+        choose_recipient,
+        eligible,
+        embed,
+        excerpt_pool,
+        meaning_space,
+    )
     from letterworld.store import Store
 
     path = demo_store(db)

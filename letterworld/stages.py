@@ -21,7 +21,14 @@ from .moderation.stage import redacted_texts
 from .progress import say, task
 from .records import APPROVED_STATUSES, Excerpt, Message
 from .store import Store
-from .themes import UNASSIGNED, assign, centre_groups, cluster, keywords, remove_common_direction
+from .themes import (
+    UNASSIGNED,
+    assign,
+    centre_groups,
+    cluster,
+    keywords,
+    remove_common_direction,
+)
 
 
 # -- ingest ---------------------------------------------------------------------

@@ -1,7 +1,14 @@
 import numpy as np
 
-from letterworld.themes import (UNASSIGNED, assign, centre_languages, cluster, keywords, mark_outliers,
-                                 remove_common_direction)
+from letterworld.themes import (
+    UNASSIGNED,
+    assign,
+    centre_languages,
+    cluster,
+    keywords,
+    mark_outliers,
+    remove_common_direction,
+)
 
 
 def blobs(seed=0, per=30, dim=16, k=4, noise=0.15):
