@@ -4,15 +4,16 @@
 
 Reads ../shared/eval/ (skips a part whose file is absent). Personal data: a gold span is
 found when a predicted span of the matching kind overlaps it (recall); a predicted span is
-right when it overlaps a gold span of that kind (precision). Abuse: recall on hateful cases
-and flag rate on non-hateful ones, per language and per functionality, for the word lists,
-the classifier and both together; HateCheck cases used to train the classifier (the
-training half of en/es/fr) are left out of the figures."""
+right when it overlaps a gold span of that kind (precision); reported on the whole file and on
+each half (the name and address rules were written reading errors on the even half only).
+Abuse: recall on hateful cases and flag rate on non-hateful ones, per language and per
+functionality, for the word lists, the classifier and both together, on the HateCheck
+templates the classifier was not trained on, beside leave-one-language-out runs (the
+classifier retrained without the language). Demo: false flags on the bundled corpus."""
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import platform
@@ -47,6 +48,16 @@ PII_KINDS = {
 
 def bench_pii(path: Path) -> list[str]:
     data = json.loads(path.read_text(encoding="utf-8"))
+    lines = _bench_pii(data, f"`{path.name}`, all {len(data)} English sentences")
+    for half, name in ((0, "even"), (1, "odd")):
+        part = data[half::2]
+        lines += [""] + _bench_pii(part, f"{name}-numbered half, {len(part)} sentences"
+                                   + (" (the rules were fitted by reading its errors)" if half == 0 else
+                                      " (not read while fitting the rules)"), brief=True)
+    return lines
+
+
+def _bench_pii(data: list[dict], title: str, brief: bool = False) -> list[str]:
     tp_gold = defaultdict(int)
     n_gold = defaultdict(int)
     tp_pred = defaultdict(int)
@@ -69,11 +80,10 @@ def bench_pii(path: Path) -> list[str]:
             for p in pred:
                 if any(p[0] < g[1] and p[1] > g[0] for g in gold):
                     tp_pred[etype] += 1
-    lines = [f"Presidio synthetic set (`{path.name}`, {len(data)} English sentences), {secs / len(data) * 1000:.2f} ms "
-             "a sentence. Overlap match.", "",
+    lines = [f"Presidio synthetic set ({title}), {secs / len(data) * 1000:.2f} ms a sentence. Overlap match.", "",
              "| entity | gold spans | recall | predicted | precision | goal (recall) |", "|---|---|---|---|---|---|"]
     goals = {"EMAIL_ADDRESS": 0.95, "PHONE_NUMBER": 0.95, "CREDIT_CARD": 0.95, "PERSON": 0.85, "STREET_ADDRESS": 0.85}
-    for etype in PII_KINDS:
+    for etype in (("PERSON", "STREET_ADDRESS") if brief else PII_KINDS):
         rec = tp_gold[etype] / n_gold[etype] if n_gold[etype] else float("nan")
         prec = tp_pred[etype] / n_pred[etype] if n_pred[etype] else float("nan")
         goal = goals.get(etype)
@@ -86,63 +96,106 @@ def bench_pii(path: Path) -> list[str]:
 
 
 def bench_abuse(path: Path) -> list[str]:
-    from train_abuse import HELD_OUT_LANGS, TRAIN_LANGS, embed, in_train_half
+    from train_abuse import HATECHECK_LANGS, embed, leave_one_language_out, read_hatecheck, test_rows
 
     from letterworld.moderation.classifier import load_classifier
 
-    with path.open(encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh)
-                if not (r["lang"] in TRAIN_LANGS and in_train_half(r["case_id"]))]
+    all_rows = read_hatecheck(path)
+    rows = test_rows(all_rows)
     clf = load_classifier()
     texts = [r["test_case"] for r in rows]
+    langs = [r["lang"] for r in rows]
     t0 = time.perf_counter()
     vectors = embed(texts)
     secs = time.perf_counter() - t0
-    p = clf.proba(vectors)
-    by_clf = p >= clf.threshold
+    p = clf.proba(vectors, texts, langs)
+    by_clf = np.array([pi >= clf.threshold_for(lang) for pi, lang in zip(p, langs)])
     by_list = np.array([bool(find_abuse(t)) for t in texts])
     systems = {"word lists": by_list, "classifier": by_clf, "lists + classifier": by_list | by_clf}
     hateful = np.array([r["label_gold"] == "hateful" for r in rows])
-    langs = [r["lang"] for r in rows]
-    lines = [f"HateCheck dev (`{path.name}`): {len(rows)} cases after leaving out the classifier's training half "
-             f"of {', '.join(TRAIN_LANGS)}; {', '.join(HELD_OUT_LANGS)} were never used in training "
-             f"(held-out languages). Classifier threshold {clf.threshold:.3f}. Embedding took {secs:.0f} s "
-             "(cached after the first run).", "",
-             "Recall on hateful cases / flag rate on non-hateful cases (goal: recall >= 0.85 with flag rate <= 0.15):",
-             "", "| language | trained on | cases | " + " | ".join(f"{s} recall / flag rate" for s in systems) + " |",
-             "|---|---|---|" + "---|" * len(systems)]
-    for lang in sorted(set(langs), key=lambda x: (x in HELD_OUT_LANGS, x)):
+    t0 = time.perf_counter()
+    lolo = leave_one_language_out(all_rows)
+    lolo_secs = time.perf_counter() - t0
+    th = ", ".join(f"{k} {v:.2f}" for k, v in clf.lang_thresholds.items())
+    lines = [f"HateCheck dev (`{path.name}`): {len(rows)} test cases, the half of the **templates** (7 consecutive "
+             "case ids: one sentence, seven target groups) never used in training; the other half trained the "
+             f"classifier. Classifier thresholds (embedding + character n-grams): {th}; other languages "
+             f"(embedding only): {clf.threshold:.2f}. Embedding took "
+             f"{secs:.0f} s (cached after the first run); the leave-one-language-out runs {lolo_secs:.0f} s.", "",
+             "Recall on hateful cases / flag rate on non-hateful cases (goal: recall >= 0.85 with flag rate <= 0.15). "
+             "*Language unseen* is the classifier retrained without that language at all (no HateCheck case "
+             "and no hand-written sentence in it), scoring it as it scores any language without a threshold of "
+             "its own (embedding-only model, leave-one-language-out threshold):", "",
+             "| language | cases | " + " | ".join(f"{s} recall / flag rate" for s in systems)
+             + " | classifier, language unseen |", "|---|---|" + "---|" * (len(systems) + 1)]
+    for lang in HATECHECK_LANGS:
         m = np.array([x == lang for x in langs])
-        cells = []
-        for pred in systems.values():
-            cells.append(f"{pred[m & hateful].mean():.3f} / {pred[m & ~hateful].mean():.3f}")
-        lines.append(f"| {lang} | {'yes (other half)' if lang in TRAIN_LANGS else 'no (held out)'} | {int(m.sum())} | "
-                     + " | ".join(cells) + " |")
-    for name, group in (("trained languages", TRAIN_LANGS), ("held-out languages", HELD_OUT_LANGS)):
-        m = np.array([x in group for x in langs])
         cells = [f"{pred[m & hateful].mean():.3f} / {pred[m & ~hateful].mean():.3f}" for pred in systems.values()]
-        lines.append(f"| **{name}** | | {int(m.sum())} | " + " | ".join(cells) + " |")
+        u = lolo[lang]
+        lines.append(f"| {lang} | {int(m.sum())} | " + " | ".join(cells) + f" | {u['recall']:.3f} / {u['flag_rate']:.3f} |")
+    cells = [f"{pred[hateful].mean():.3f} / {pred[~hateful].mean():.3f}" for pred in systems.values()]
+    u_rec = np.mean([u["recall"] for u in lolo.values()])
+    u_fpr = np.mean([u["flag_rate"] for u in lolo.values()])
+    lines.append(f"| **all** | {len(rows)} | " + " | ".join(cells) + f" | {u_rec:.3f} / {u_fpr:.3f} (mean) |")
     lines += ["", "Per functionality (lists + classifier; share flagged; `_h` hateful: higher is better, "
-              "`_nh` non-hateful: lower is better), trained languages vs held-out languages:", "",
-              "| functionality | trained langs | held-out langs |", "|---|---|---|"]
+              "`_nh` non-hateful: lower is better):", "", "| functionality | cases | flagged |", "|---|---|---|"]
     funcs = [r["functionality"] for r in rows]
     both = systems["lists + classifier"]
     for func in sorted(set(funcs), key=lambda f: (f.endswith("_nh"), f)):
-        cells = []
-        for group in (TRAIN_LANGS, HELD_OUT_LANGS):
-            m = np.array([f == func and x in group for f, x in zip(funcs, langs)])
-            cells.append(f"{both[m].mean():.3f} (n={int(m.sum())})" if m.any() else "-")
-        lines.append(f"| {func} | " + " | ".join(cells) + " |")
+        m = np.array([f == func for f in funcs])
+        lines.append(f"| {func} | {int(m.sum())} | {both[m].mean():.3f} |")
     return lines
+
+
+def demo_messages() -> list[tuple[str, str]]:
+    """(text, detected language) of the demo corpus's messages, ingested into a scratch store."""
+    import tempfile
+
+    from letterworld import stages
+    from letterworld.pipeline import demo_config, demo_inputs
+    from letterworld.progress import set_quiet
+    from letterworld.store import Store
+
+    set_quiet(True)
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "demo.db") as store:
+        stages.ingest(store, demo_inputs())
+        stages.detect(store, demo_config())
+        langs = store.languages()
+        return [(m.text, langs[m.id]["lang"] if m.id in langs else "und") for m in store.messages()]
+
+
+def bench_demo() -> list[str]:
+    """False flags on the demo corpus: solidarity messages, none hostile."""
+    from train_abuse import embed
+
+    from letterworld.moderation.classifier import load_classifier
+    from letterworld.pipeline import demo_config
+
+    msgs = demo_messages()
+    protected = tuple(demo_config().campaign.protected_names)
+    texts = [t for t, _ in msgs]
+    clf = load_classifier()
+    flags = clf.flags(texts, embed(texts), [lang for _, lang in msgs])
+    hostile = sum(bool(f) for f in flags)
+    listed = sum(bool(find_abuse(t)) for t in texts)
+    names = [f for t, lang in msgs for f in find_personal_data(t, lang=lang, protected_names=protected)
+             if f.reason == "person name"]
+    with_names = sum(any(f.reason == "person name" for f in find_personal_data(t, lang=lang, protected_names=protected))
+                     for t, lang in msgs)
+    return [f"Demo corpus ({len(msgs)} messages in 30+ languages; its README plants about 13 hostile or abusive "
+            f"ones among the solidarity messages): the classifier flags {hostile} ({hostile / len(msgs):.1%}), the "
+            f"word lists {listed}. Person names: {len(names)} spans "
+            f"in {with_names} messages (protected names {', '.join(protected)} exempt)."]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pii", action="store_true")
     ap.add_argument("--abuse", action="store_true")
+    ap.add_argument("--demo", action="store_true")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
-    both = not (args.pii or args.abuse)
+    both = not (args.pii or args.abuse or args.demo)
     out = ["## Moderation (bench/moderation.py)", "",
            f"Machine: {os.cpu_count()} CPU cores ({cpu_model()}), Python {platform.python_version()}; "
            f"date 2026-11-23.", ""]
@@ -152,6 +205,8 @@ def main() -> None:
     if args.abuse or both:
         path = EVAL / "abuse" / "hatecheck_dev.csv"
         out += ["### Abuse and hostility", ""] + (bench_abuse(path) if path.exists() else [f"skipped: {path} absent"])
+    if args.demo or both:
+        out += ["", "### Demo corpus", ""] + bench_demo()
     text = "\n".join(out) + "\n"
     print(text)
     if args.out:

@@ -1,3 +1,5 @@
+import numpy as np
+
 from letterworld.config import Config
 from letterworld.moderation import redact, screen
 from letterworld.moderation.duplicates import group_duplicates
@@ -40,7 +42,7 @@ def test_spam_abuse_hostility_safety_and_links():
     assert {k for k, _ in kinds("She deserves to rot in prison")} == {"hostility"}
     assert {k for k, _ in kinds("we know where your family lives")} == {"safety"}
     assert {k for k, _ in kinds("Greetings from her home town Popayán", dangerous_terms=("Popayán",))} == {"safety"}
-    assert kinds("You are so brave, Jani. We are with you.") == []
+    assert kinds("You are so brave, Jani. We are with you.", protected_names=("Jani Mendoza",)) == []
 
 
 def test_redact_ignores_non_redacting_flags():
@@ -305,6 +307,36 @@ def test_names_of_private_persons_but_not_the_recipient():
     assert screen("Jani, you are brave. Love from all of us").redacted == "Jani, you are brave. Love from all of us"
 
 
+def test_names_from_the_gazetteer_with_context_but_not_places_or_protected_names():
+    def names(text, **kw):
+        return [text[f.start:f.end] for f in screen(text, **kw).flags if f.reason == "person name"]
+
+    assert names("James Talbot listed his top 20 songs.") == ["James Talbot"]
+    assert names("Please change it to Mr. Fábio Barros?") == ["Fábio Barros"]
+    assert names("Nikolaj spent a year at Datamarket as the assistant to Nikolaj Petrussen.") == [
+        "Nikolaj", "Nikolaj Petrussen"]
+    assert names("Is there a better song? Usamov and Bowers were precision engineers.") == ["Usamov", "Bowers"]
+    assert names("Maureen Thibault\n\n41086 Kiannonkatu 98\n Suite 464\n OULU") == ["Maureen Thibault"]
+    # places, organisations, greetings and the campaign's protected names are not flagged
+    for text in ("Love from Manila, we are with you.", "Greetings from Costa Rica!", "She moved here from Hungary",
+                 "The Clark, Romero and Hall Orchestra was founded in 1973.", "Our church group in Bristol prays.",
+                 "Dear Thant Zin, stay strong.", "Draga Jani, v naši župniji molimo.", "Isaiah 43:2 is for you."):
+        assert names(text, protected_names=("Jani Mendoza", "Thant Zin")) == [], text
+    # a German capitalised noun that is also a family name is not a name
+    assert names("Viel Kraft und Mut für dich.", lang="de") == []
+
+
+def test_more_address_shapes():
+    for text, value in {"20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488": "Estonia 62488",
+                        "User: 5586 Þórunnarstræti 31, Arnsdorf, Germany": "Þórunnarstræti 31",
+                        "The bus station is on Pod Floriánem 1677": "Pod Floriánem 1677",
+                        "Meet at the corner of Dalbraut 99 and Frederikke Coves": "Dalbraut 99"}.items():
+        spans = [text[f.start:f.end] for f in screen(text).flags if f.reason == "street address"]
+        assert any(value in s for s in spans), (text, spans)
+    for text in ("During 1971, the company grew.", "5 Musicians Of The 70s You're Supposed To Hate"):
+        assert not [f for f in screen(text).flags if f.reason == "street address"], text
+
+
 def test_classifier_separates_hostility_from_solidarity(embedder):
     from letterworld.moderation.classifier import load_classifier
 
@@ -316,20 +348,48 @@ def test_classifier_separates_hostility_from_solidarity(embedder):
     kind = ["We are with you, Jani, and we will not stop until you are free.",
             "Estamos contigo, no estás sola. ¡Fuerza!",
             "Wir stehen an deiner Seite und fordern deine Freilassung."]
-    p = clf.proba(embedder.encode(hostile + kind))
-    assert (p[:3] >= clf.threshold).all(), p
-    assert (p[3:] < clf.threshold).all(), p
-    flags = clf.flags(hostile[:1], embedder.encode(hostile[:1]))
+    langs = ["en", "es", "it", "en", "es", "de"]
+    p = clf.proba(embedder.encode(hostile + kind), hostile + kind, langs)
+    th = np.array([clf.threshold_for(lang) for lang in langs])
+    assert (p[:3] >= th[:3]).all(), p
+    assert (p[3:] < th[3:]).all(), p
+    flags = clf.flags(hostile[:1], embedder.encode(hostile[:1]))  # language detected when not given
     assert flags[0][0].kind == "hostility" and flags[0][0].end == len(hostile[0])
+
+
+def test_classifier_uses_char_ngrams_for_trained_languages_and_embedding_elsewhere(embedder):
+    from letterworld.moderation.classifier import load_classifier
+
+    clf = load_classifier()
+    assert set(clf.lang_thresholds) == {"en", "es", "fr", "de", "pt", "ar"}
+    assert clf.uses_full_model("de") and clf.uses_full_model("pt-BR") and not clf.uses_full_model("vi")
+    assert clf.threshold_for("vi") == clf.threshold
+    text = ["Wir stehen an deiner Seite."]
+    v = embedder.encode(text)
+    assert clf.proba(v, text, ["de"])[0] != clf.proba(v, text, ["vi"])[0]  # two models
+    with pytest.raises(ValueError):
+        clf.proba(v, text * 2)
 
 
 def test_screen_store_adds_classifier_flags_and_keeps_them_out_of_bulk_approval(store, embedder):
     store.add_messages([Message(t, "f.csv", i) for i, t in enumerate([
         "I hope she rots in that cell for the rest of her life, the traitor.",
         "We are with you, Jani, and we will not stop until you are free."])])
-    screen_store(store, Config(), embedder=embedder)
+    cfg = Config()
+    cfg.campaign.protected_names = ["Jani Mendoza"]
+    screen_store(store, cfg, embedder=embedder)
     ids = [m.id for m in store.messages()]
     assert any(f.kind == "hostility" and f.reason.startswith("classifier") for f in store.flags()[ids[0]])
     assert ids[1] not in store.flags()
     out = q.decide_selection(store, q.Selection(statuses=q.UNDECIDED), "approve", actor="ana")
     assert out.decided == [ids[1]] and ids[0] in out.skipped
+
+
+def test_recipients_of_the_messages_are_protected_without_being_listed(store):
+    store.add_messages([Message("Courage, Thant Zin. We are with you. — Peter Smith", "f.csv", 2,
+                                recipient="Thant Zin")])
+    screen_store(store, Config(), classify=False)
+    flags = store.flags()[store.messages()[0].id]
+    text = store.messages()[0].text
+    named = [text[f.start:f.end] for f in flags if f.reason == "person name"]
+    assert named == ["Peter Smith"]

@@ -1,5 +1,7 @@
-"""Full names of private persons: signatures, self-introductions, titles, and spaCy NER
-where a pipeline for the message's language is installed.
+"""Names of private persons: signatures, self-introductions, titles, a gazetteer of given
+and family names (letterworld/data/names/, from Faker's locale data) read together with
+capitalisation and context, and spaCy NER where a pipeline for the message's language is
+installed.
 
 A campaign lists the names that stay (`protected_names`: the recipient, public figures);
 every other person's name a writer puts in a message is flagged and redacted as [name].
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 
 from ..records import Flag
 
@@ -26,7 +29,7 @@ CLOSINGS = ("love|with love|all my love|best|best wishes|regards|kind regards|wa
             "in solidarity|solidarity|hugs|un abrazo|abrazos|saludos|cariños|besos|con cariño|atentamente|"
             "cordialement|bisous|amitiés|bien à vous|grüße|liebe grüße|viele grüße|herzliche grüße|alles liebe|"
             "abraços|beijos|um abraço|saudações|un abbraccio|saluti|baci|groetjes|groeten|sevgiler|saygılar|"
-            "pozdrawiam|pozdrowienia|salam|signed|firmado|signé|assinado|from")
+            "pozdrawiam|pozdrowienia|salam|signed|firmado|signé|assinado")
 SIGNATURE_CLOSING = re.compile(rf"(?i:\b(?:{CLOSINGS}))[ \t]*[,:!]?[ \t]*\n?[ \t]*(?P<name>{NAME})")
 SELF_INTRO = re.compile(
     rf"(?i:\b(?:my name is|my name's|me llamo|mi nombre es|je m'appelle|moi c'est|"
@@ -37,14 +40,38 @@ TITLE = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Sr|Sra|Srta|Dña|Don|M|Mme|Mlle|Her
 NOT_NAMES = {
     "a", "an", "the", "from", "brazilian", "mexican", "spanish", "french", "german", "english", "american",
     "italian", "turkish", "colombian", "argentinian", "chilean", "peruvian", "portuguese", "dutch", "polish",
-    "very", "so", "here", "with", "proud", "happy", "sad", "sorry", "writing", "thinking", "praying", "a",
+    "very", "so", "here", "with", "proud", "happy", "sad", "sorry", "writing", "thinking", "praying",
     "una", "un", "de", "muy", "estudiante", "student", "teacher", "profesora", "profesor", "mother", "madre",
     "mãe", "mère", "mutter", "father", "padre", "pai", "père", "vater", "amnesty", "amnistía", "amnistia",
-    "dear", "querida", "querido", "chère", "cher", "liebe", "lieber", "cara", "caro", "jani", "god", "dios",
-    "deus", "dieu", "gott", "the", "hope", "freedom", "justice", "libertad", "liberdade", "liberté", "freiheit",
+    "dear", "querida", "querido", "chère", "cher", "liebe", "lieber", "cara", "caro", "god", "dios",
+    "deus", "dieu", "gott", "hope", "freedom", "justice", "libertad", "liberdade", "liberté", "freiheit",
     "you", "we", "i", "thank", "thanks", "gracias", "obrigado", "obrigada", "merci", "danke", "grazie",
     "stay", "keep", "fuerza", "força", "courage", "mut", "coraggio", "strength", "solidarity", "solidaridad",
 }
+# header labels, honorifics and organisation words: never a name by themselves
+NOT_NAMES |= {
+    "date", "name", "phone", "mobile", "desk", "fax", "subject", "where", "when", "address", "email", "e-mail",
+    "user", "bot", "re", "fwd", "to", "cc", "tel", "web", "website", "answer", "question", "note", "ps",
+    "mr", "mrs", "ms", "dr", "sir", "madam", "lady", "lord", "princess", "prince", "king", "queen", "president",
+    "minister", "senator", "judge", "saint", "st", "san", "santa", "são", "señor", "señora", "love", "hugs", "peace", "xoxo", "lol", "ok", "okay", "omg", "yes", "no", "amen", "inshallah",
+    # "dear", "hello" and the like in languages the common-word lists miss
+    "draga", "dragi", "drogi", "droga", "drodzy", "kära", "käre", "kjære", "kære", "kedves", "lieve", "beste",
+    "estimada", "estimado", "prezada", "prezado", "carissima", "carissimo", "sayang", "mpendwa", "mwalimu",
+    "habari", "salamu", "hola", "olá", "ciao", "salut", "bonjour", "hallo", "hej", "ahoj", "merhaba", "selam",
+    "shalom", "namaste", "jambo", "pura", "madonna", "allah", "jesus", "cristo", "christ",
+}
+# words that make a capitalised run a place, a church or a river rather than a person
+PLACE_WORDS = {"river", "lake", "mount", "mountain", "sea", "valley", "bay", "island", "islands", "coast",
+               "methodist", "baptist", "catholic", "lutheran", "anglican", "parish", "cathedral", "mosque",
+               "temple", "synagogue", "chapel", "county", "province", "state", "city", "district", "region",
+               "río", "rio", "lago", "monte", "sierra", "costa", "isla", "ilha", "fleuve", "lac", "see", "fluss"}
+ORG_WORDS = re.compile(
+    r"(?i)^(?:ltd|llc|inc|corp|corporation|incorporated|co|company|group|associates|partners|solutions|"
+    r"technologies|technology|investments|insurance|agency|bank|university|college|school|institute|"
+    r"foundation|orchestra|band|club|society|association|council|ministry|department|news|times|post|"
+    r"media|records|press|gmbh|ag|sa|s\.a|srl|bv|nv|plc|pty|limited|holdings|industries|systems|labs?|"
+    r"services|consulting|networks|software|bioscience|pharma|capital|ventures|studios?|church|hospital|"
+    r"party|union|front|movement|network|international|amnesty|committee|center|centre|weekly|daily)\.?$")
 SPACY_PERSON_LABELS = ("PERSON", "PER")
 
 
@@ -53,8 +80,10 @@ def _clean(text: str, start: int, end: int) -> tuple[int, int] | None:
     words = value.split()
     while words and words[-1].lower().strip(".,") in NOT_NAMES:
         words.pop()
-    if not words or words[0].lower().strip(".,") in NOT_NAMES:
+    if not words or words[0].lower().strip(".,") in NOT_NAMES or not words[0][:1].isupper():
         return None
+    if all(_known(w.strip(".,"), "places") for w in words):
+        return None  # "from Hungary" after a closing is a place
     value = " ".join(words)
     # re-find the trimmed value at the start of the span
     if not text.startswith(words[0], start):
@@ -95,6 +124,181 @@ def _protected(text: str, protected_names: tuple[str, ...]) -> list[tuple[int, i
     return spans
 
 
+
+# -- gazetteer: given/family names from letterworld/data/names (see its README) ----------
+# Languages that capitalise every noun: a capitalised word there needs a given name to count.
+NOUN_CAPITALISING = {"de", "lb"}
+_TOKEN = rf"(?:{_UP}[\w'’-]*[a-zà-öø-ÿā-ſα-ωа-я][\w'’-]*|{_UP}\.?)"
+_LINKWORD = r"(?:de|del|da|do|dos|das|di|la|le|van|von|der|den|ten|ter|y|bin|ibn|al|el)"
+NAME_RUN = re.compile(rf"(?<![\w@#&/.-]){_TOKEN}(?:[ \t]+(?:{_LINKWORD}[ \t]+)?{_TOKEN}){{0,3}}(?![\w@/-])")
+# words in front of a name that say a person follows; and words after one
+CUE_BEFORE = re.compile(
+    r"(?i)(?:\b(?:by|with|to|from|and|called|named|name(?:d|s)?|is|i'm|i am|me|says|said|featuring|starring|"
+    r"user|name|signed|producer|author|writer|dear|hi|hello|thanks|thank you|of|add|under|about|for|"
+    r"ask|tell|meet|met|per|por|de|von|par|avec|con|com|und|et|y|e)\s*[:,]?|[,:;>])\s*$")
+CUE_AFTER = re.compile(r"^(?:'s\b|’s\b|\s+(?:says|said|wrote|writes|is|was|lives|lived|spent|has|had|will|and|"
+                       r"shouted|told|asked|explained|listed|from)\b|\s*[,:)])", re.I)
+# cues strong enough for any capitalised word (no list needed): "What's your last name? Matthíasson"
+STRONG_CUE = re.compile(
+    r"(?i)(?:\b(?:name|surname|last name|first name|maiden name)(?:\s+(?:is|was|in the account is))?\??"
+    r"|\bcall(?:s|ed)? me|\bchange it to|\bcorrect it to|\bsays|\bsaid|\bdirected by|\bstarring|"
+    r"\bwritten by|\bsigned|\bsincerely|\bregards|\buser)\s*[:,]?\s*$")
+PERSON_VERB_AFTER = re.compile(r"^\s+(?:spent|shouted|lives|lived|began|begins|says|said|wrote|writes|told|asked|"
+                               r"explained|listed|flew|will be talking|had given|is from|is the keynote|"
+                               r"is a very|works|worked|sang|sings)\b", re.I)
+LOCATIVE = re.compile(
+    r"(?i)\b(?:from|in|near|around|across|desde|en|de|des|du|à|au|aux|près de|aus|bei|nach|da|dal|dalla|em|"
+    r"na|no|nel|nella|z|ze|w|we|iz|od|uit|från|fra|depuis|via|için|dan|di|ke|kutoka|huko)\s+$")
+_LATIN = re.compile(r"^[\WA-Za-zÀ-ÖØ-öø-ɏḀ-ỿ0-9_'’.-]+$")
+SENTENCE_START = re.compile(r"(?:^|[.!?…:;\"“”«»]\s*|\n\s*[>?*•-]*\s*)$")
+
+
+@lru_cache(maxsize=None)
+def gazetteer(name: str) -> frozenset[str]:
+    """One of the bundled lists: first, last, places (as written) or common (lower case)."""
+    path = resources.files("letterworld").joinpath("data", "names", f"{name}.txt")
+    if not path.is_file():
+        return frozenset()
+    words = (w.strip() for w in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(w.casefold() for w in words if w)
+
+
+def _known(word: str, listname: str) -> bool:
+    return word.strip(".'’").casefold() in gazetteer(listname)
+
+
+def _is_common(word: str) -> bool:
+    w = word.strip(".'’").casefold()
+    return w in gazetteer("common") or w in NOT_NAMES
+
+
+def _is_initial(word: str) -> bool:
+    return bool(re.fullmatch(rf"{_UP}\.?", word))
+
+
+def _org_follows(text: str, end: int) -> bool:
+    """The run goes on into an organisation's name: "Clark, Romero and Hall Orchestra"."""
+    m = re.match(rf"(?:[ \t]*(?:,|and|&)?[ \t]*{_UP}[\w'’.-]*){{1,5}}", text[end:end + 80])
+    return bool(m and any(ORG_WORDS.match(w) for w in re.findall(r"[\w.]+", m.group())))
+
+
+def gazetteer_names(text: str, lang: str | None = None) -> list[tuple[int, int]]:
+    """Runs of capitalised words that the name lists and the context make a person's name."""
+    if not gazetteer("first"):
+        return []
+    nouns_capitalised = (lang or "").split("-")[0] in NOUN_CAPITALISING
+    spans = []
+    for m in NAME_RUN.finditer(text):
+        words = [(w.start(), w.end(), w.group()) for w in re.finditer(r"\S+", m.group())]
+        words = [(m.start() + a, m.start() + b, w) for a, b, w in words]
+        for i, (a, b, w) in enumerate(words):  # "Yefremova's Cautionary Tales" -> "Yefremova"
+            if re.search(r"['’]s$", w):
+                words = words[:i] + [(a, b - 2, w[:-2])]
+                break
+        # trim common words and initials at the edges ("The Steffen Mauer", "Dear Ana")
+        # (a common word that is also a given name stays before an uncommon word: "Sara Schwarz")
+        while words and (_is_initial(words[0][2]) or _is_common(words[0][2]) and not (
+                len(words) > 1 and _known(words[0][2], "first") and not _is_common(words[1][2])
+                and not _is_initial(words[1][2]))):
+            words.pop(0)
+        while words and (_is_common(words[-1][2]) and not (len(words) > 1 and _known(words[-1][2], "last")
+                                                            and _known(words[-2][2], "first"))
+                         or _is_initial(words[-1][2]) or re.fullmatch(_LINKWORD, words[-1][2])):
+            words.pop()
+        if not words:
+            continue
+        start, end = words[0][0], words[-1][1]
+        tokens = [w for _, _, w in words if not re.fullmatch(_LINKWORD, w)]
+        if any(ORG_WORDS.match(t) for t in tokens) or _org_follows(text, end):
+            continue
+        run_words = m.group().split()
+        if (_known(m.group(), "places") or _known(" ".join(run_words[1:]), "places")
+                or any(w.strip(".,").casefold() in PLACE_WORDS for w in run_words)
+                or re.match(r"[ \t]*\d|:\d", text[end:end + 3])):
+            continue  # "Costa Rica", "Columbia River", "Isaiah 43:2", "Carrera 5"
+        given = [_known(t, "first") and not _is_common(t) for t in tokens]
+        family = [_known(t, "last") and not _is_common(t) for t in tokens]
+        # a run that is a place as a whole ("Costa Rica", "Hungary"); single words that are
+        # both a place and a name ("Moira", "Sara") count as names
+        is_place = _known(" ".join(tokens), "places") and not (len(tokens) == 1 and (given[0] or family[0]))
+        before = text[max(0, start - 40):start]
+        after = text[end:end + 20]
+        at_start = bool(SENTENCE_START.search(before))
+        cue = bool(CUE_BEFORE.search(before)) or bool(CUE_AFTER.match(after))
+        strong = bool(STRONG_CUE.search(before)) or bool(PERSON_VERB_AFTER.match(after))
+        direct = bool(STRONG_CUE.search(before))
+        if (direct or (strong and not _is_common(tokens[0]))) and len(tokens[0]) >= 3 \
+                and tokens[0].casefold() not in NOT_NAMES and not _known(" ".join(tokens), "places") or \
+                (strong and len(tokens) == 1 and (given[0] or family[0])):
+            spans.append((start, end))
+            continue
+        if is_place:
+            continue
+        if not _LATIN.match(" ".join(tokens)):
+            continue  # other scripts: the lists are thin there and greetings look like names
+        if len(tokens) == 1 and start < 40 and len(text[:start].split()) <= 3 and re.match(r"\s*[,!:]", after):
+            continue  # the addressee in the opening words ("Courage Aylin, ..."), as a rule the recipient
+        if len(tokens) == 1 and (LOCATIVE.search(before) or _known(tokens[0], "places")):
+            continue  # "from Lyon", "desde Sevilla"; a word that is both a place and a name needs a cue
+        if len(tokens) >= 2:
+            middle_initial = any(_is_initial(t) for t in tokens[1:-1])
+            line_alone = bool(re.search(r"(?:^|\n)[ \t>?*]*$", before)) and bool(re.match(r"[ \t]*(?:\n|$)", after))
+            above_address = line_alone and bool(re.match(r"[ \t]*\n(?:[ \t>?]*\n)?[ \t>?]*(?:[^\n]*\n[ \t>?]*)?"
+                                                         r"(?:\d|P\.?O\.?\b|PSC\b|Box\b)", text[end:end + 120]))
+            ok = given[0] or middle_initial or (_known(tokens[0], "first") and (family[-1] or cue or line_alone)) or \
+                (above_address and tokens[0].casefold() not in NOT_NAMES) or \
+                (not nouns_capitalised and (family[-1] or cue) and not _is_common(tokens[0])
+                 and (family[0] or not at_start) and not any(_known(t, "places") for t in tokens[1:]))
+        else:
+            t = tokens[0]
+            if len(t) < 3:
+                continue
+            if nouns_capitalised:
+                ok = given[0] and (cue or not at_start)
+            else:
+                ok = (given[0] or family[0]) and (cue or not at_start)
+        if ok:
+            spans.append((start, end))
+    return _propagate(text, spans)
+
+
+_COORD = re.compile(rf"^(?:[ \t]*,[ \t]*|[ \t]+(?:and|&|y|e|et|und|i|og|och|en)[ \t]+)({_UP}[\w'’-]+)")
+_COORD_BACK = re.compile(rf"({_UP}[\w'’-]+)(?:[ \t]*,[ \t]*|[ \t]+(?:and|&|y|e|et|und|i|og|och|en)[ \t]+)$")
+
+
+def _propagate(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Names found once count everywhere in the message ("Esat Jeknić" on two lines), and a
+    capitalised word joined to a name by "and" or a comma is a name too ("Usamov and Bowers")."""
+    out = set(spans)
+    for a, b in spans:
+        value = text[a:b]
+        if len(value) >= 4:
+            for m in re.finditer(rf"(?<!\w){re.escape(value)}(?!\w)", text):
+                out.add((m.start(), m.end()))
+    changed = True
+    while changed:
+        changed = False
+        for a, b in sorted(out):
+            m = _COORD.match(text[b:b + 40])
+            cands = []
+            if m:
+                cands.append((b + m.start(1), b + m.end(1), m.group(1)))
+            m = _COORD_BACK.search(text[max(0, a - 40):a])
+            if m:
+                off = max(0, a - 40)
+                cands.append((off + m.start(1), off + m.end(1), m.group(1)))
+            for s, e, w in cands:
+                if re.search(r"['’]s$", w):
+                    e, w = e - 2, w[:-2]
+                if (s, e) in out or _is_common(w) or _known(w, "places") or ORG_WORDS.match(w) or len(w) < 3:
+                    continue
+                if any(s < y and e > x for x, y in out):
+                    continue
+                out.add((s, e))
+                changed = True
+    return sorted(out)
+
+
 def find_names(text: str, *, lang: str | None = None, protected_names: tuple[str, ...] = ()) -> list[Flag]:
     """Flags (redact=True) for names of private persons."""
     found: list[tuple[int, int]] = []
@@ -103,15 +307,19 @@ def find_names(text: str, *, lang: str | None = None, protected_names: tuple[str
             span = _clean(text, m.start("name"), m.end("name"))
             if span:
                 found.append(span)
+    found += gazetteer_names(text, lang)
     nlp = spacy_pipeline(lang)
     if nlp is not None:
         for ent in nlp(text).ents:
             if ent.label_ in SPACY_PERSON_LABELS and any(c.isupper() for c in ent.text[:1]):
                 found.append((ent.start_char, ent.end_char))
     keep = _protected(text, protected_names)
-    flags = []
+    merged: list[list[int]] = []  # overlapping finds become one span ("Nikolaj" inside "Nikolaj Petrussen")
     for a, b in sorted(set(found)):
         if any(a < pb and b > pa for pa, pb in keep):
             continue
-        flags.append(Flag("personal_data", REASON, a, b, True))
-    return flags
+        if merged and a < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [Flag("personal_data", REASON, a, b, True) for a, b in merged]

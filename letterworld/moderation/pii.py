@@ -119,23 +119,36 @@ STREET_WORDS = (
     "sokak|sok|sokağı|cadde|caddesi|cad|mahallesi|mah|"
     "jalan|jl|soi|thanon|đường|duong|phố|"
     "katu|tie|vej|gade|gatan|gata|vägen|veien|vei|"
-    "odos|odós|str")
+    "odos|odós|str|tér|útja|tere|gate|vegur|stræti|torg|plads|coves?|isle|gateway|parks?|fort|courts?|"
+    "heights|gardens|grove|view|hill|mews|green|rise|park|point|ridge|run|trail|loop|pike|alley|plaza")
 STREET_SUFFIXES = ("straße", "strasse", "str.", "gasse", "weg", "platz", "allee", "katu", "tie", "vej", "gade",
                    "vænget", "gatan", "vägen", "veien", "laan", "straat", "gracht", "utca", "ulica", "sokak",
-                   "caddesi", "sokağı")
+                   "caddesi", "sokağı", "stræti", "straeti", "vegur", "gata", "gate", "stien", "vegen", "bakken",
+                   "torget", "torg", "plads", "polku", "kuja", "dreef", "kade", "singel", "ulice", "cesta", "brücke")
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*"
 _LINK = r"(?:de|del|da|do|dos|das|di|della|la|le|les|von|van|der|den|du|des|of|the|y|e)"
 _NAME_RUN = rf"{_CAP}(?:\s+(?:{_LINK}\s+)?{_CAP}){{0,3}}"
+_FUNCTION = r"(?i:of|the|and|in|for|to|from|with|at|on|by|during|since|until|in|de|la|el|le|les|der|die|das|und)"
+_STREET_TOKEN = rf"(?:{_CAP}|[a-zà-ÿ]{{1,6}}\.?)"
 _NUMBER = r"\d{1,5}(?:\s?[A-Za-z](?![\w]))?(?:\s*(?:#|no\.?|nº|n°|n\.)\s*\d+(?:-\d+)?)?"
 ADDRESS_PATTERNS = [
     STREET,
     # "3968 Bay Street", "86036 Rua do Arenque 1634", "14 Crown Street", "Calle 5 #12-30"
-    re.compile(rf"(?:\b\d{{1,6}}[A-Za-z]?,?\s+)?(?:{_NAME_RUN}\s+)?\b(?i:{STREET_WORDS})\b\.?"
+    re.compile(rf"(?:\b\d{{1,6}}[A-Za-z]?,?[ \t]+){{0,2}}(?:{_NAME_RUN}\s+)?\b(?i:{STREET_WORDS})\b\.?"
                rf"(?:\s+(?:{_LINK}\s+)?{_CAP}){{0,3}}(?:\s*,?\s*{_NUMBER})?"),
     # "Koskikatu 25", "Brucker Bundesstrasse 31", "Præstevænget 15"
-    re.compile(rf"(?:\b\d{{1,6}}\s+)?(?:{_CAP}\s+)?[A-ZÀ-ÖØ-ÞĀ-ſ][\w-]*(?i:{'|'.join(re.escape(x) for x in STREET_SUFFIXES)})"
+    re.compile(rf"(?:\b\d{{1,6}}[ \t]+){{0,2}}(?:{_CAP}\s+)?[A-ZÀ-ÖØ-ÞĀ-ſ\w][\w-]*(?i:{'|'.join(re.escape(x) for x in STREET_SUFFIXES)})"
                rf"\s*{_NUMBER}"),
     # apartment, suite, box and military addresses
+    # "20789 Allika 46", "0138 Brisas 6802", "233 Erzsébet tér 19.": number, name, number
+    re.compile(rf"(?<![\w.,-])\d{{1,6}}[ \t]+(?!{_FUNCTION}\b){_STREET_TOKEN}(?:[ \t]+(?!{_FUNCTION}\b){_STREET_TOKEN}){{0,3}}"
+               rf"[ \t]+\d{{1,5}}(?:[A-Za-z](?![A-Za-z]))?(?![\w,/:-])\.?"),
+    # "at 9816 214 Pavlou Drandaki", "is on Pod Floriánem 1677"
+    re.compile(rf"(?:(?<=\bat )|(?<=\bon ))(?:\d{{1,6}}[ \t]+){{1,2}}(?!{_FUNCTION}\b){_CAP}[ \t]+(?!{_FUNCTION}\b){_CAP}\b"
+               rf"|(?:(?<=\bis on )|(?<=\blives on ))(?!{_FUNCTION}\b){_CAP}(?:[ \t]+(?!{_FUNCTION}\b){_CAP}){{0,2}}[ \t]+\d{{1,5}}\b"),
+    # a "Name 12" line directly above a unit, box or suite line: "Joaquin Suarez 2906\n Suite 4"
+    re.compile(rf"(?m)^[>?\s]*{_STREET_TOKEN}(?:[ \t]+{_STREET_TOKEN}){{0,3}}[ \t]+\d{{1,5}}[A-Za-z]?\.?"
+               rf"(?=[ \t]*\n[>?\s]*(?i:apt|apartment|suite|unit|flat|p\.?\s?o\.?\s+box|box)\b)"),
     re.compile(r"(?i)\b(?:apt|apartment|suite|ste|unit|flat|piso|apto|depto|dpto|bloco|wohnung)\.?\s*#?\s*\d+[A-Za-z]?"
                r"|\bPSC\s+\d+,?\s+Box\s+\d+(?:\s+APO\s+[A-Z]{2}\s+\d{5})?|\b(?:APO|FPO|DPO)\s+[A-Z]{2}\s+\d{5}"
                r"|\b(?:P\.?\s?O\.?\s+Box|Box|Apartado|Caixa Postal|Postfach)\s+\d+"),
@@ -145,7 +158,7 @@ ADDRESS_CUE = re.compile(
     r"(?i)(?:address(?:\s+is)?|addr\.|lives? at|living at|send (?:it|them|a new one|letters?|one) to|"
     r"write to me at|moved to|located at|office is at|"
     r"dirección(?:\s+es)?|domicilio|vivo en|direcci[oó]n:|endereço(?:\s+é)?|moro na|moro em|adresse(?:\s+est)?|"
-    r"j'habite au|wohne in der|anschrift|adres(?:im)?)\s*:?\s+")
+    r"j'habite au|wohne in der|anschrift|adres(?:im)?|(?:the )?corner of|lives on(?: the \w+ side of)?|sent to\? \w+:)\s*:?\s+")
 _CUE_TAIL = re.compile(r"(?:(?!\b(?i:phone|tel|e-?mail|call|ph)\b)[^\n.;!?]){0,60}?\d"
                        r"(?:(?!\b(?i:phone|tel|e-?mail|call|ph)\b)[^\n;!?]){0,60}")
 
@@ -186,7 +199,7 @@ def address_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_NEXT_LINE = re.compile(r"[ \t]*,?[ \t]*\n[ \t]*,?[ \t]*[\w'’.,-]+(?:[ \t]+[\w'’.,-]+){0,4}[ \t]*(?=\n|$|\?)")
+_NEXT_LINE = re.compile(r"[ \t]*,?[ \t]*\n(?:[ \t>?]*\n)?[ \t>?]*,?[ \t]*[\w'’.,()-]+(?:[ \t]+[\w'’.,()-]+){0,4}[ \t]*(?=\n|$|\?)")
 
 
 def _drop_overlaps(flags: list[Flag]) -> list[Flag]:

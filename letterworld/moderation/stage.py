@@ -6,6 +6,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..config import Config
 from ..records import Flag
 from ..store import Store
@@ -38,10 +40,12 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
     langs = store.languages()
     summary = ScreenSummary()
     per_message: dict[int, list[Flag]] = {}
+    # the people written to are never the writers' personal data, listed or not
+    protected = tuple(sorted(set(config.campaign.protected_names) | {m.recipient for m in messages if m.recipient}))
     for m in messages:
         lang = langs[m.id]["lang"] if m.id in langs else None
         result = screen(m.text, lang=lang, dangerous_terms=tuple(config.campaign.dangerous_terms),
-                        protected_names=tuple(config.campaign.protected_names))
+                        protected_names=protected)
         per_message[m.id] = list(result.flags)
         if progress:
             progress(1)
@@ -114,7 +118,10 @@ def classify_messages(store: Store, messages, embedder=None, *, required: bool =
     with task("classify messages (embedding)", len(set(texts))) as advance:
         vectors, _ = embed_texts(texts, embedder, lambda hs: store.cached_embeddings(embedder.name, hs), put,
                                  progress=advance)
-    return clf.flags(texts, vectors)
+    known = store.languages()  # detected earlier in the pipeline; the classifier detects the rest itself
+    if not all(m.id in known for m in messages):
+        return clf.flags(texts, vectors)
+    return clf.flags(texts, vectors, [None if known[m.id]["lang"] == "und" else known[m.id]["lang"] for m in messages])
 
 
 def redacted_texts(store: Store) -> dict[int, str]:
@@ -126,20 +133,33 @@ def redacted_texts(store: Store) -> dict[int, str]:
     return {m.id: redact(m.text, flags.get(m.id, [])) for m in store.messages()}
 
 
-def mark_template_paraphrases(store: Store, config: Config, embedder, *, threshold: float = 0.97) -> int:
-    """Flag messages whose meaning is the sample text's, reworded (embedding similarity >= threshold).
+def mark_template_paraphrases(store: Store, config: Config, embedder, *, threshold: float = 0.97,
+                              sentence_threshold: float | None = None) -> int:
+    """Flag messages whose meaning is a sample text's: reworded or translated.
 
-    Character shingles catch copies; this catches "People everywhere stand with you" for
-    "People all over the world stand with you". The threshold is deliberately high:
-    multilingual-e5 puts unrelated solidarity messages near 0.9, so translations of the
-    sample text (about 0.93-0.95) cannot be separated from real messages this way."""
-    samples = config.campaign.sample_texts
+    Character shingles catch copies. Two more rules, on messages not grouped yet:
+    * reworded in the sample's language: whole-message embedding similarity >= threshold
+      ("People everywhere stand with you" for "People all over the world stand with you");
+      deliberately high, as multilingual-e5 puts unrelated solidarity messages near 0.9;
+    * translated: sentence by sentence in the meaning space (each language's mean and the
+      common direction removed), every sentence of the sample has a counterpart in the
+      message and every substantive sentence of the message has one in the sample
+      (`themes.sample_coverage` >= sentence_threshold, default `themes.SENTENCE_MATCH`,
+      calibrated on Tatoeba translations, not on a campaign). A message that repeats one
+      slogan of the sample ("journalism is not a crime") and adds its own words is kept."""
+    samples = list(config.campaign.sample_texts)
     if not samples:
         return 0
     from ..embedding import embed_texts
+    from ..excerpts import reading_length
+    from ..language import detect_batch
+    from ..segment import sentences
+    from ..themes import SENTENCE_MATCH, SHORT_SEGMENT, centre_groups, remove_common_direction, sample_coverage
 
+    tau = SENTENCE_MATCH if sentence_threshold is None else sentence_threshold
     messages = store.messages()
     flags = store.flags()
+    langs = store.languages()
     todo = [m for m in messages if not any(f.kind in GROUPING_KINDS for f in flags.get(m.id, ()))]
     if not todo:
         return 0
@@ -147,17 +167,58 @@ def mark_template_paraphrases(store: Store, config: Config, embedder, *, thresho
     def put(vectors):
         store.put_embeddings(embedder.name, vectors)
 
-    vectors, _ = embed_texts([m.text for m in todo] + list(samples), embedder,
-                             lambda hs: store.cached_embeddings(embedder.name, hs), put)
+    def vectors_of(texts):
+        return embed_texts(texts, embedder, lambda hs: store.cached_embeddings(embedder.name, hs), put)[0]
+
+    vectors = vectors_of([m.text for m in todo] + samples)
     sims = vectors[: len(todo)] @ vectors[len(todo):].T
+    found: dict[int, tuple[str, float, int]] = {}
+    for m, row in zip(todo, sims):
+        k = int(row.argmax())
+        if row[k] >= threshold:
+            found[m.id] = ("close paraphrase", float(row[k]), k)
+
+    # translations: sentence by sentence
+    sample_langs = [d.lang for d in detect_batch(samples)]
+    sample_sents = [[s[a:b] for a, b in sentences(s, lang) if reading_length(s[a:b]) >= SHORT_SEGMENT]
+                    for s, lang in zip(samples, sample_langs)]
+    longest = max(len(s) for s in sample_sents)
+    msg_sents: dict[int, list[str]] = {}
+    msg_lang = {m.id: langs[m.id]["lang"] if m.id in langs else "und" for m in todo}
+    for m in todo:
+        if m.id in found:
+            continue
+        segs = [m.text[a:b] for a, b in sentences(m.text, msg_lang[m.id])]
+        segs = [t for t in segs if reading_length(t) >= SHORT_SEGMENT]
+        if 0 < len(segs) <= 2 * longest:  # a long letter is not a sample text with a greeting added
+            msg_sents[m.id] = segs
+    rows = [(mid, t) for mid, segs in msg_sents.items() for t in segs]
+    cols = [(j, t) for j, segs in enumerate(sample_sents) for t in segs]
+    if rows and cols:
+        v = vectors_of([t for _, t in rows] + [t for _, t in cols])
+        x = remove_common_direction(centre_groups(v, [msg_lang[mid] for mid, _ in rows]
+                                                  + [sample_langs[j] for j, _ in cols]))
+        xm, xs = x[: len(rows)], x[len(rows):]
+        col_of = np.array([j for j, _ in cols])
+        row_start: dict[int, list[int]] = {}
+        for i, (mid, _) in enumerate(rows):
+            row_start.setdefault(mid, []).append(i)
+        for mid, idx in row_start.items():
+            block = xm[idx] @ xs.T
+            best = max((sample_coverage(block[:, col_of == j]), j) for j in range(len(samples)) if sample_sents[j])
+            if best[0] >= tau:
+                found[mid] = ("translation", best[0], best[1])
     marked = 0
+    by_id = {m.id: m for m in todo}
     with store.transaction():
-        for m, row in zip(todo, sims):
-            k = int(row.argmax())
-            if row[k] >= threshold:
-                store.replace_flags(m.id, [*flags.get(m.id, []), Flag(
-                    "template", f"close paraphrase of campaign sample text #{k + 1} (similarity {row[k]:.3f})",
-                    0, len(m.text))])
-                marked += 1
-        store.audit("templates", "campaign", detail={"paraphrases": marked, "threshold": threshold})
+        for mid, (how, score, k) in found.items():
+            m = by_id[mid]
+            what = (f"close paraphrase of campaign sample text #{k + 1} (similarity {score:.3f})" if how != "translation"
+                    else f"translation of campaign sample text #{k + 1} (every sentence matched; weakest {score:.2f})")
+            store.replace_flags(mid, [*flags.get(mid, []), Flag("template", what, 0, len(m.text))])
+            marked += 1
+        store.audit("templates", "campaign", detail={
+            "paraphrases": sum(1 for h, _s, _k in found.values() if h != "translation"),
+            "translations": sum(1 for h, _s, _k in found.values() if h == "translation"),
+            "threshold": threshold, "sentence_threshold": tau})
     return marked
