@@ -11,12 +11,19 @@ side by side with letterworld's on the same clusters.
   clustered with letterworld's defaults. Reported: the share of translation pairs whose
   two sides land in the same theme (an unassigned side counts as a miss), unassigned
   share, and top-1 translation retrieval (foreign -> its language file's English sides).
-  The same figures for the raw e5 space and for language centring alone, side by side.
+  The same figures for the raw e5 space, for language centring alone and for the theme
+  space (meaning space + neighbour smoothing), side by side: on all 1000 pairs per
+  language, and on each half (pairs 1-500 = "A", on which the smoothing's k was chosen;
+  pairs 501-1000 = "B", held out). Also the calibration of the sentence threshold used to
+  recognise translated sample texts (share of true translation pairs and of random pairs
+  at or above it, on half A).
 * Demo: with ``--db`` a store from ``letterworld demo``; otherwise the demo pipeline
   runs into a temporary folder (no rendering). Reported: k, stability and silhouette
   per k, unassigned share, theme stability when 20% of messages arrive later, coverage
   of the letter (eligible languages, all languages, countries), and the BERTopic-style
-  baseline's coverage on the same clusters and the same candidate sentences.
+  baseline's coverage on the same clusters and the same candidate sentences; and every
+  message flagged as a translation or paraphrase of a sample text (to compare with the
+  planted ones listed in corpora/demo/parts/*.md).
 
 Nothing is fitted on the evaluation data.
 """
@@ -45,10 +52,12 @@ LANGS = {"ara": "ar", "cmn": "zh", "deu": "de", "fra": "fr", "hin": "hi", "ita":
 
 from bench.pipeline import cpu_model
 from letterworld.themes import (
+    SENTENCE_MATCH,
     UNASSIGNED,
     centre_groups,
     cluster,
     remove_common_direction,
+    smooth_neighbours,
 )
 
 
@@ -98,38 +107,71 @@ def tatoeba(limit: int, cache: Path) -> None:
     langs = [p[0] for p in pairs] + ["en"] * n
     v = cached_vectors(texts, cache)
     print(f"\n## Tatoeba: {n} pairs in {len({p[0] for p in pairs})} languages with English (mixed set of {2 * n})")
-    lang_centred = centre_groups(v, langs)
-    spaces = {
-        "raw e5": v,
-        "language-centred (before)": lang_centred,
-        "letterworld meaning space": remove_common_direction(lang_centred),
-    }
-    # top-1 retrieval, per language, foreign -> the English sides of the same file
-    print("\ntop-1 translation retrieval (foreign -> English side among its file's English sentences)")
-    print("| space | " + " | ".join(sorted({p[0] for p in pairs})) + " | mean |")
-    print("|---|" + "---:|" * (len({p[0] for p in pairs}) + 1))
-    for name, x in spaces.items():
-        accs = []
-        for lang in sorted({p[0] for p in pairs}):
-            idx = np.array([i for i, p in enumerate(pairs) if p[0] == lang])
-            sims = x[idx] @ x[n + idx].T
-            accs.append(float((sims.argmax(axis=1) == np.arange(len(idx))).mean()))
-        print(f"| {name} | " + " | ".join(f"{a:.3f}" for a in accs) + f" | {np.mean(accs):.3f} |")
-    print("\nclustering the mixed set (letterworld defaults: k chosen in 4-12, max 10% unassigned)")
-    print("| space | k | stability | same theme (all pairs) | same theme (both assigned) | unassigned | seconds |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, x in spaces.items():
-        for n_themes in (0, 8, 12):
-            t0 = time.perf_counter()
-            r = cluster(x, n_themes=n_themes, seed=0)
-            secs = time.perf_counter() - t0
-            a, b = r.labels[:n], r.labels[n:]
-            same = (a == b) & (a != UNASSIGNED)
-            both = (a != UNASSIGNED) & (b != UNASSIGNED)
-            k = f"{r.k}" + ("" if n_themes else " (auto)")
-            stab = f"{r.stability:.3f}" if not math.isnan(r.stability) else "-"
-            print(f"| {name} | {k} | {stab} | {same.mean():.3f} | {same[both].mean():.3f} | "
-                  f"{(r.labels == UNASSIGNED).mean():.3f} | {secs:.1f} |")
+    position: dict[str, int] = {}
+    half = []  # "A": the first half of each language's pairs, "B": the second
+    for p in pairs:
+        position[p[0]] = position.get(p[0], 0) + 1
+        half.append("A" if position[p[0]] <= limit // 2 else "B")
+    half = np.array(half)
+    sets = {"all": np.arange(n), "A": np.where(half == "A")[0], "B": np.where(half == "B")[0]}
+    for set_name, idx in sets.items():
+        sel = np.concatenate([idx, n + idx])
+        sub_pairs = [pairs[i] for i in idx]
+        sub_langs = [langs[i] for i in sel]
+        lang_centred = centre_groups(v[sel], sub_langs)
+        meaning = remove_common_direction(lang_centred)
+        spaces = {
+            "raw e5": v[sel],
+            "language-centred": lang_centred,
+            "meaning space (before)": meaning,
+            "theme space: meaning space + neighbour smoothing (after)": smooth_neighbours(meaning),
+        }
+        if set_name == "A":
+            calibrate_sentence_threshold(meaning, len(idx))
+        if set_name != "all":
+            spaces = {k: x for k, x in spaces.items() if k.startswith(("meaning", "theme"))}
+        print(f"\n### pairs: {set_name} ({len(idx)} pairs)")
+        print("\ntop-1 translation retrieval (foreign -> English side among its file's English sentences)")
+        codes = sorted({p[0] for p in sub_pairs})
+        print("| space | " + " | ".join(codes) + " | mean |")
+        print("|---|" + "---:|" * (len(codes) + 1))
+        m = len(idx)
+        for name, x in spaces.items():
+            accs = []
+            for lang in codes:
+                li = np.array([i for i, p in enumerate(sub_pairs) if p[0] == lang])
+                sims = x[li] @ x[m + li].T
+                accs.append(float((sims.argmax(axis=1) == np.arange(len(li))).mean()))
+            print(f"| {name} | " + " | ".join(f"{a:.3f}" for a in accs) + f" | {np.mean(accs):.3f} |")
+        print("\nclustering the mixed set (letterworld defaults: k chosen in 4-12, max 10% unassigned)")
+        print("| space | k | stability | same theme (all pairs) | same theme (both assigned) | unassigned | seconds |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for name, x in spaces.items():
+            for n_themes in (0, 4, 8, 12):
+                if n_themes == 4 and set_name == "all":
+                    continue
+                t0 = time.perf_counter()
+                r = cluster(x, n_themes=n_themes, seed=0)
+                secs = time.perf_counter() - t0
+                a, b = r.labels[:m], r.labels[m:]
+                same = (a == b) & (a != UNASSIGNED)
+                both = (a != UNASSIGNED) & (b != UNASSIGNED)
+                k = f"{r.k}" + ("" if n_themes else " (auto)")
+                stab = f"{r.stability:.3f}" if not math.isnan(r.stability) else "-"
+                print(f"| {name} | {k} | {stab} | {same.mean():.3f} | {same[both].mean():.3f} | "
+                      f"{(r.labels == UNASSIGNED).mean():.3f} | {secs:.1f} |", flush=True)
+
+
+def calibrate_sentence_threshold(x: np.ndarray, n: int) -> None:
+    """How SENTENCE_MATCH separates translations from other sentences in the meaning space
+    (half A only): true pairs at or above it, and random foreign-English pairs."""
+    pair = np.sum(x[:n] * x[n:], axis=1)
+    rand = np.concatenate([np.sum(x[:n] * x[n:][np.random.default_rng(s).permutation(n)], axis=1) for s in range(5)])
+    print(f"\nsentence threshold {SENTENCE_MATCH} (translated sample texts), half A: "
+          f"{(pair >= SENTENCE_MATCH).mean():.3f} of translation pairs at or above it, "
+          f"{(rand >= SENTENCE_MATCH).mean():.4f} of random pairs; translation pairs' 5th/10th percentile "
+          f"{np.percentile(pair, 5):.3f}/{np.percentile(pair, 10):.3f}, random pairs' 99th/99.9th "
+          f"{np.percentile(rand, 99):.3f}/{np.percentile(rand, 99.9):.3f}")
 
 
 # -- demo -------------------------------------------------------------------------
@@ -209,15 +251,15 @@ def stability_when_messages_arrive(x_all: np.ndarray, langs, recipients, weights
     newcomers, and the adjusted Rand index between seeds on the full set."""
     from sklearn.metrics import adjusted_rand_score
 
-    from letterworld.stages import meaning_space
+    from letterworld.stages import theme_space
     from letterworld.themes import assign
 
     n = len(order)
     early = np.sort(order[: int(0.8 * n)])
-    xe = meaning_space(x_all[early], [langs[i] for i in early], [recipients[i] for i in early])
+    xe = theme_space(x_all[early], [langs[i] for i in early], [recipients[i] for i in early])
     r = cluster(xe, weights[early], min_themes=cfg.min_themes, max_themes=cfg.max_themes, seed=cfg.seed)
     before, _ = assign(xe, r.centroids)
-    xa = meaning_space(x_all, langs, recipients)
+    xa = theme_space(x_all, langs, recipients)
     after, _ = assign(xa, r.centroids)
     kept = float((after[early] == before).mean())
     full = [cluster(xa, weights, n_themes=r.k, seed=s).labels for s in range(3)]
@@ -234,7 +276,7 @@ def demo(db: str | None) -> None:
         eligible,
         embed,
         excerpt_pool,
-        meaning_space,
+        theme_space,
     )
     from letterworld.store import Store
 
@@ -242,13 +284,19 @@ def demo(db: str | None) -> None:
     cfg = demo_config()
     embedder = load_embedder(cfg.embed.model)
     with Store(path) as store:
+        print(f"\n## Demo corpus ({path})\n\nflagged as a paraphrase or translation of a sample text "
+              "(besides shingle copies):")
+        all_flags = store.flags()
+        for m in store.messages():
+            for f in all_flags.get(m.id, ()):
+                if f.kind == "template" and f.reason.startswith(("translation", "close paraphrase")):
+                    print(f"- {Path(m.source_file).name}:{m.source_row} {f.reason}: {m.text[:70]!r}")
         el = eligible(store)
         members = store.theme_members()
         themes = store.themes()
         v, _ = embed(store, cfg, embedder, el.texts)
         recips = [m.recipient for m in el.messages]
-        x = meaning_space(v, el.langs, recips)
-        print(f"\n## Demo corpus ({path})")
+        x = theme_space(v, el.langs, recips)
         un = sum(1 for m in el.messages if m.id not in members)
         print(f"eligible messages (duplicate groups as one): {len(el.messages)}; themes: {len(themes)}; "
               f"unassigned {un} ({un / max(1, len(el.messages)):.3f})")

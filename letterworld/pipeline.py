@@ -147,7 +147,7 @@ def run(inputs: list[str | Path], out_dir: str | Path, config: Config | str | Pa
                              "auto_approved": scr.auto_approved}
         lap("screen")
         paraphrases = mark_template_paraphrases(store, config, embedder)
-        say(f"screen: {paraphrases} close paraphrases of the sample texts grouped with them")
+        say(f"screen: {paraphrases} reworded or translated copies of the sample texts grouped with them")
         lap("embed+templates")
         themes = stages.themes(store, config, embedder)
         summary["themes"] = len(themes)

@@ -28,6 +28,7 @@ from .themes import (
     cluster,
     keywords,
     remove_common_direction,
+    smooth_neighbours,
 )
 
 
@@ -148,7 +149,7 @@ def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool 
     them unless `recluster` (or there are none yet)."""
     el = eligible(store)
     vectors, _ = embed(store, config, embedder, el.texts)
-    x = meaning_space(vectors, el.langs, [m.recipient for m in el.messages])
+    x = theme_space(vectors, el.langs, [m.recipient for m in el.messages])
     existing = store.themes()
     if existing and not recluster and existing[0]["model"] == embedder.name:
         centroids = np.stack([t["centroid"] for t in existing])
@@ -192,6 +193,13 @@ def meaning_space(vectors: np.ndarray, langs: list[str], recipients: list[str], 
     """Vectors with the language and the recipient directions removed, then the direction all
     messages share: what is left is what distinguishes their meanings."""
     return remove_common_direction(centre_groups(centre_groups(vectors, langs, min_count), recipients, min_count))
+
+
+def theme_space(vectors: np.ndarray, langs: list[str], recipients: list[str], min_count: int = 5) -> np.ndarray:
+    """The space themes are clustered and assigned in: the meaning space, each message
+    averaged with its nearest neighbours (`themes.smooth_neighbours`), so that a message and
+    its translation, which share their neighbours, are rarely cut apart by a theme boundary."""
+    return smooth_neighbours(meaning_space(vectors, langs, recipients, min_count))
 
 
 def name_words(store: Store, config: Config) -> set[str]:

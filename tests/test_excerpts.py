@@ -81,3 +81,25 @@ def test_runs_stay_in_one_paragraph_and_never_quote_a_closing():
     got = [c.text for c in candidates(1, "Your river is our river. Take care. Love,", "en", "", 0,
                                       min_chars=10, max_chars=200)]
     assert "Your river is our river. Take care." in got and not any(g.endswith("Love,") for g in got)
+
+
+def test_translated_sample_texts_are_flagged_as_templates_and_genuine_messages_are_not(store, embedder):
+    """The demo's SMS file: the campaign's sample texts translated into Arabic, Hindi and
+    Russian (planted, listed in corpora/demo/parts/sms_social.md) must join the sample's
+    group; messages that repeat one of its slogans in their own words must not."""
+    from letterworld.moderation.stage import mark_template_paraphrases, screen_store
+    from letterworld.pipeline import DEMO_DIR, demo_config
+    from letterworld.stages import detect, ingest
+
+    cfg = demo_config()
+    ingest(store, [DEMO_DIR / "sms_social.jsonl"])
+    detect(store, cfg)
+    screen_store(store, cfg, auto_approve=True, classify=False)
+    mark_template_paraphrases(store, cfg, embedder)
+    rows = {m.id: m.source_row for m in store.messages()}
+    translations = {rows[mid] for mid, flags in store.flags().items()
+                    for f in flags if f.kind == "template" and f.reason.startswith("translation")}
+    planted = {20, 128, 154, 159, 167, 186, 202}  # translations of the samples
+    samples = planted | {7, 30, 61, 81, 115, 209}  # and copies in English
+    assert translations <= samples, f"genuine messages flagged: {sorted(translations - samples)}"
+    assert len(translations & planted) >= 5, f"found {sorted(translations)}"

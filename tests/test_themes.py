@@ -147,3 +147,39 @@ def test_new_messages_join_existing_themes_without_moving_them(store):
         assert len(ids) == 1
     three = themes(store, cfg, Fake(), recluster=True)
     assert len(three) == 4
+
+
+def test_neighbour_smoothing_brings_translations_together_without_labels():
+    """Noisy copies of the same meaning (translations) share their neighbours: after
+    smoothing they sit closer to each other. (Whether fewer translations are then split
+    between themes depends on the data: measured on Tatoeba by bench/themes.py.)"""
+    from letterworld.themes import smooth_neighbours
+
+    rng = np.random.default_rng(0)
+    meaning = rng.normal(size=(300, 16))  # a continuum of meanings, no clusters
+    a = meaning + rng.normal(0, 0.5, meaning.shape)  # one language
+    b = meaning + rng.normal(0, 0.5, meaning.shape)  # its translation
+    x = np.concatenate([a, b])
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    x = remove_common_direction(x)
+    y = smooth_neighbours(x, 5)
+    assert y.shape == x.shape and np.allclose(np.linalg.norm(y, axis=1), 1, atol=1e-5)
+
+    def pair(v):
+        return float(np.mean(np.sum(v[:300] * v[300:], axis=1)))
+
+    assert pair(y) > pair(x) + 0.02
+    assert np.array_equal(smooth_neighbours(x, 5), y)  # deterministic
+    assert smooth_neighbours(x[:4], 5).shape == (4, 16)  # too few to smooth: only the mean removed
+
+
+def test_sample_coverage_needs_every_sentence_and_nothing_else():
+    from letterworld.themes import SENTENCE_MATCH, sample_coverage
+
+    translation = np.array([[0.7, 0.1], [0.0, 0.6]])  # two sentences, one for each of the sample's
+    assert sample_coverage(translation) >= SENTENCE_MATCH
+    one_slogan = np.array([[0.8, 0.1]])  # repeats the sample's first sentence only
+    assert sample_coverage(one_slogan) < SENTENCE_MATCH
+    own_words = np.array([[0.7, 0.1], [0.0, 0.6], [0.1, 0.05]])  # the sample plus a sentence of its own
+    assert sample_coverage(own_words) < SENTENCE_MATCH
+    assert sample_coverage(np.zeros((0, 2))) < 0

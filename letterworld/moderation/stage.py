@@ -154,7 +154,13 @@ def mark_template_paraphrases(store: Store, config: Config, embedder, *, thresho
     from ..excerpts import reading_length
     from ..language import detect_batch
     from ..segment import sentences
-    from ..themes import SENTENCE_MATCH, SHORT_SEGMENT, centre_groups, remove_common_direction, sample_coverage
+    from ..themes import (
+        SENTENCE_MATCH,
+        SHORT_SEGMENT,
+        centre_groups,
+        remove_common_direction,
+        sample_coverage,
+    )
 
     tau = SENTENCE_MATCH if sentence_threshold is None else sentence_threshold
     messages = store.messages()
