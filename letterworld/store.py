@@ -13,7 +13,6 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -194,16 +193,6 @@ def _source_key(message: Message | Rejected) -> str:
          message.date, message.author, message.consent], ensure_ascii=False)
     name = Path(message.source_file).name
     return text_hash(f"{name}\x1f{message.source_row}\x1f{content}")
-
-
-@dataclass
-class MessageRow:
-    """A message with what earlier stages wrote beside it."""
-
-    message: Message
-    lang: str = "und"
-    lang_confidence: float = 0.0
-    status: str = "pending"
 
 
 class Store:
