@@ -393,3 +393,32 @@ def test_recipients_of_the_messages_are_protected_without_being_listed(store):
     text = store.messages()[0].text
     named = [text[f.start:f.end] for f in flags if f.reason == "person name"]
     assert named == ["Peter Smith"]
+
+
+def test_names_in_lower_case_titles_and_cues():
+    def names(text, **kw):
+        return [text[f.start:f.end] for f in screen(text, lang=kw.pop("lang", "en"), **kw).flags
+                if f.reason == "person name"]
+
+    # lower case: a listed given and family name together, or a listed name after "my name is"
+    assert names("follow up with patricia desrosiers in a couple of months.") == ["patricia desrosiers"]
+    assert names("my name is vitoria") == ["vitoria"]
+    assert names("hi jani my name is tobi i am 8. i like rivers", protected_names=("Jani Mendoza",)) == ["tobi"]
+    # honorifics in any case; a title outweighs the place list ("Baker")
+    assert names("I'd like to join accounts with ms. Marcela") == ["Marcela"]
+    assert names("For my take on Mrs. Baker, see the list.") == ["Baker"]
+    # "I'm" is no name; a direct cue keeps a name that is also a word
+    assert names("Elizabeth said: I'm Amanda's daughter.") == ["Elizabeth", "Amanda"]
+    assert names("Her maiden name is Key") == ["Key"]
+    # a person's verb after the whole run; a family-name ending the lists miss
+    assert names("Willemine ten Pas will be talking in the conference") == ["Willemine"]
+    assert names("Nothing beats early Yefremova?") == ["Yefremova"]
+    # not after a preposition: an opening word followed by a colon is no addressee there
+    assert names("Enrico shouted at Gary: what are you doing here?") == ["Enrico", "Gary"]
+    # speakers of a dialogue
+    assert names('Koppány: "Who are you?"\nElizabeth: "A friend".') == ["Koppány", "Elizabeth"]
+    # still no flags on ordinary lower-case words, places or the addressee
+    for text in ("thank you for standing with us in costa rica", "we love you and we pray for you",
+                 "Jani, you are brave. Love from all of us", "Courage Aylin, we read every word you wrote.",
+                 "I'm a nurse in Glasgow and I think of you."):
+        assert names(text) == [], text

@@ -35,7 +35,7 @@ SELF_INTRO = re.compile(
     rf"(?i:\b(?:my name is|my name's|me llamo|mi nombre es|je m'appelle|moi c'est|"
     rf"ich heiße|ich heisse|mein name ist|meu nome é|me chamo|chamo-me|mi chiamo|il mio nome è|"
     rf"mijn naam is|benim adım|nama saya|nazywam się))[ \t]+(?P<name>{SINGLE_NAME})")
-TITLE = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Sr|Sra|Srta|Dña|Don|M|Mme|Mlle|Herr|Frau|Sig|Sig\.ra)\.?[ \t]+(?P<name>{NAME})")
+TITLE = re.compile(rf"\b(?:(?i:mr|mrs|ms|miss|dr)|Sr|Sra|Srta|Dña|Don|M|Mme|Mlle|Herr|Frau|Sig|Sig\.ra)\.?[ \t]+(?P<name>{NAME})")
 # words that look like a name after "I am"/"soy"/"sono" but are not one
 NOT_NAMES = {
     "a", "an", "the", "from", "brazilian", "mexican", "spanish", "french", "german", "english", "american",
@@ -59,6 +59,7 @@ NOT_NAMES |= {
     "estimada", "estimado", "prezada", "prezado", "carissima", "carissimo", "sayang", "mpendwa", "mwalimu",
     "habari", "salamu", "hola", "olá", "ciao", "salut", "bonjour", "hallo", "hej", "ahoj", "merhaba", "selam",
     "shalom", "namaste", "jambo", "pura", "madonna", "allah", "jesus", "cristo", "christ",
+    "i'm", "i’m", "i'd", "i’d", "i'll", "i’ll", "i've", "i’ve",
 }
 # words that make a capitalised run a place, a church or a river rather than a person
 PLACE_WORDS = {"river", "lake", "mount", "mountain", "sea", "valley", "bay", "island", "islands", "coast",
@@ -75,14 +76,14 @@ ORG_WORDS = re.compile(
 SPACY_PERSON_LABELS = ("PERSON", "PER")
 
 
-def _clean(text: str, start: int, end: int) -> tuple[int, int] | None:
+def _clean(text: str, start: int, end: int, titled: bool = False) -> tuple[int, int] | None:
     value = text[start:end]
     words = value.split()
     while words and words[-1].lower().strip(".,") in NOT_NAMES:
         words.pop()
     if not words or words[0].lower().strip(".,") in NOT_NAMES or not words[0][:1].isupper():
         return None
-    if all(_known(w.strip(".,"), "places") for w in words):
+    if not titled and all(_known(w.strip(".,"), "places") for w in words):
         return None  # "from Hungary" after a closing is a place
     value = " ".join(words)
     # re-find the trimmed value at the start of the span
@@ -172,6 +173,18 @@ def _is_common(word: str) -> bool:
     return w in gazetteer("common") or w in NOT_NAMES
 
 
+# endings that mark a family name in many languages when the lists miss it ("Yefremova", "Jeknić",
+# "Ryhänen", "Shervashidze"); only for capitalised words that are no common word and no place
+SURNAME_ENDING = re.compile(r"(?:[a-zà-ÿ]{2}(?:ova|eva|ov|ev|ovich|evich|ović|ević|ovic|evic|ić|enko|shvili|dze|ski|ska|sky|"
+                            r"skaya|wicz|czyk|sson|nen|escu|oglu|oğlu|yan|opoulos|akis|ides))$")
+
+
+def _surname_like(word: str) -> bool:
+    w = word.strip(".'’")
+    return len(w) >= 5 and w[:1].isupper() and bool(SURNAME_ENDING.search(w)) and not _is_common(w) \
+        and not _known(w, "places")
+
+
 def _is_initial(word: str) -> bool:
     return bool(re.fullmatch(rf"{_UP}\.?", word))
 
@@ -195,6 +208,11 @@ def gazetteer_names(text: str, lang: str | None = None) -> list[tuple[int, int]]
             if re.search(r"['’]s$", w):
                 words = words[:i] + [(a, b - 2, w[:-2])]
                 break
+        direct_cue = bool(STRONG_CUE.search(text[max(0, m.start() - 40):m.start()]))
+        if direct_cue and len(words) == 1 and len(words[0][2]) >= 3 and words[0][2].casefold() not in NOT_NAMES \
+                and not _known(words[0][2], "places") and not ORG_WORDS.match(words[0][2]):
+            spans.append((words[0][0], words[0][1]))
+            continue
         # trim common words and initials at the edges ("The Steffen Mauer", "Dear Ana")
         # (a common word that is also a given name stays before an uncommon word: "Sara Schwarz")
         while words and (_is_initial(words[0][2]) or _is_common(words[0][2]) and not (
@@ -212,12 +230,13 @@ def gazetteer_names(text: str, lang: str | None = None) -> list[tuple[int, int]]
         if any(ORG_WORDS.match(t) for t in tokens) or _org_follows(text, end):
             continue
         run_words = m.group().split()
-        if (_known(m.group(), "places") or _known(" ".join(run_words[1:]), "places")
+        lone_verb = len(run_words) == 1 and bool(PERSON_VERB_AFTER.match(text[m.end():m.end() + 20]))
+        if not lone_verb and not direct_cue and (_known(m.group(), "places") or _known(" ".join(run_words[1:]), "places")
                 or any(w.strip(".,").casefold() in PLACE_WORDS for w in run_words)
                 or re.match(r"[ \t]*\d|:\d", text[end:end + 3])):
             continue  # "Costa Rica", "Columbia River", "Isaiah 43:2", "Carrera 5"
         given = [_known(t, "first") and not _is_common(t) for t in tokens]
-        family = [_known(t, "last") and not _is_common(t) for t in tokens]
+        family = [(_known(t, "last") or _surname_like(t)) and not _is_common(t) for t in tokens]
         # a run that is a place as a whole ("Costa Rica", "Hungary"); single words that are
         # both a place and a name ("Moira", "Sara") count as names
         is_place = _known(" ".join(tokens), "places") and not (len(tokens) == 1 and (given[0] or family[0]))
@@ -225,18 +244,22 @@ def gazetteer_names(text: str, lang: str | None = None) -> list[tuple[int, int]]
         after = text[end:end + 20]
         at_start = bool(SENTENCE_START.search(before))
         cue = bool(CUE_BEFORE.search(before)) or bool(CUE_AFTER.match(after))
-        strong = bool(STRONG_CUE.search(before)) or bool(PERSON_VERB_AFTER.match(after))
+        verb_after = bool(PERSON_VERB_AFTER.match(after)) or bool(PERSON_VERB_AFTER.match(text[m.end():m.end() + 20]))
+        strong = bool(STRONG_CUE.search(before)) or verb_after
         direct = bool(STRONG_CUE.search(before))
         if (direct or (strong and not _is_common(tokens[0]))) and len(tokens[0]) >= 3 \
                 and tokens[0].casefold() not in NOT_NAMES and not _known(" ".join(tokens), "places") or \
-                (strong and len(tokens) == 1 and (given[0] or family[0])):
+                (strong and len(tokens) == 1 and (given[0] or family[0])) or \
+                (verb_after and len(tokens) == 1 and at_start and len(tokens[0]) >= 3 and not _is_common(tokens[0])
+                 and not ORG_WORDS.match(tokens[0])):
             spans.append((start, end))
             continue
         if is_place:
             continue
         if not _LATIN.match(" ".join(tokens)):
             continue  # other scripts: the lists are thin there and greetings look like names
-        if len(tokens) == 1 and start < 40 and len(text[:start].split()) <= 3 and re.match(r"\s*[,!:]", after):
+        if len(tokens) == 1 and start < 40 and len(text[:start].split()) <= 3 and re.match(r"\s*[,!:]", after) \
+                and not re.search(r"(?i)\b(?:at|to|with|by|from|for|and)\s*$", before):
             continue  # the addressee in the opening words ("Courage Aylin, ..."), as a rule the recipient
         if len(tokens) == 1 and (LOCATIVE.search(before) or _known(tokens[0], "places")):
             continue  # "from Lyon", "desde Sevilla"; a word that is both a place and a name needs a cue
@@ -259,7 +282,47 @@ def gazetteer_names(text: str, lang: str | None = None) -> list[tuple[int, int]]
                 ok = (given[0] or family[0]) and (cue or not at_start)
         if ok:
             spans.append((start, end))
-    return _propagate(text, spans)
+    return _propagate(text, spans + _lowercase_names(text) + _speakers(text))
+
+
+# the speaker of a transcribed line: 'Koppány: "Who are you?"'
+SPEAKER = re.compile(r"(?m)^[ \t>]*([A-ZÀ-ÖØ-Þa-zà-öø-ÿ][\w'’-]{2,})[ \t]*:[ \t]*[\"“«]")
+
+
+def _speakers(text: str) -> list[tuple[int, int]]:
+    if len(SPEAKER.findall(text)) < 2:
+        return []  # a dialogue: two speaker lines at least
+    spans = []
+    for m in SPEAKER.finditer(text):
+        w = m.group(1)
+        if not _is_common(w) and not _known(w, "places") and not ORG_WORDS.match(w) \
+                and (w[:1].isupper() or _known(w, "first") or _known(w, "last")):
+            spans.append((m.start(1), m.end(1)))
+    return spans
+
+
+LOWER_RUN = re.compile(r"(?<![\w@#&/.'’-])(?=([a-zà-öø-ÿā-ſ]{3,})[ \t]+([a-zà-öø-ÿā-ſ]{3,})(?![\w@/-]))")
+LOWER_CUE = re.compile(r"(?i)(?:\b(?:my name is|my name's|call me|i'm|i am|maiden name is|last name is|"
+                       r"first name is|surname is|name:)\s*)$")
+
+
+def _lowercase_names(text: str) -> list[tuple[int, int]]:
+    """Names written in lower case: a given name and a family name from the lists, neither an
+    ordinary word ("patricia desrosiers"), or one listed name right after "my name is"."""
+    if not _LATIN.match(text[:200]) or text.islower() is False and sum(c.isupper() for c in text) > len(text) / 40:
+        return []  # only messages written (mostly) in lower case
+    spans = []
+    for m in LOWER_RUN.finditer(text):
+        a, b = m.group(1), m.group(2)
+        if _known(a, "first") and _known(b, "last") and not _is_common(a) and not _is_common(b) \
+                and not _known(a, "places") and not _known(f"{a} {b}", "places"):
+            spans.append((m.start(1), m.end(2)))
+    for m in re.finditer(r"(?<![\w'’-])[a-zà-öø-ÿā-ſ]{3,}(?![\w'’-])", text):
+        w = m.group()
+        if LOWER_CUE.search(text[max(0, m.start() - 30):m.start()]) and not _is_common(w) \
+                and (_known(w, "first") or _known(w, "last") or _known(w, "places")):
+            spans.append((m.start(), m.end()))
+    return spans
 
 
 _COORD = re.compile(rf"^(?:[ \t]*,[ \t]*|[ \t]+(?:and|&|y|e|et|und|i|og|och|en)[ \t]+)({_UP}[\w'’-]+)")
@@ -304,7 +367,7 @@ def find_names(text: str, *, lang: str | None = None, protected_names: tuple[str
     found: list[tuple[int, int]] = []
     for pattern in (SIGNATURE_DASH, SIGNATURE_CLOSING, SELF_INTRO, TITLE):
         for m in pattern.finditer(text):
-            span = _clean(text, m.start("name"), m.end("name"))
+            span = _clean(text, m.start("name"), m.end("name"), titled=pattern is TITLE)
             if span:
                 found.append(span)
     found += gazetteer_names(text, lang)
