@@ -16,7 +16,7 @@ letterworld.moderation.classifier.char_features), so spellings and words the emb
 (slurs, "vermin", "Ungeziefer") count too.
 Model: scikit-learn logistic regression, balanced classes, C=C. Decision thresholds come from
 template-grouped cross-validation on the training data: for each HateCheck language, the lowest
-threshold that keeps the flag rate on its non-hateful cases at or under TARGET_FPR. Every other
+threshold that keeps the flag rate on its non-hateful HateCheck cases at or under TARGET_FPR. Every other
 language is scored by a second, embedding-only logistic regression (C=C_EMBED; character
 n-grams learnt on six languages do not transfer to others) at a threshold from
 leave-one-language-out runs over the HateCheck languages (each predicted by a model trained
@@ -53,6 +53,9 @@ TEMPLATE_SIZE = 7
 TARGET_FPR = 0.12  # per language, in cross-validation; leaves room under the 0.15 goal
 C = 16.0  # embedding + character n-grams, for the HateCheck languages
 C_EMBED = 4.0  # embedding only, for every other language
+EMBED_WEIGHT = 1.5  # the embedding block is scaled by this against the char n-grams (chosen by template-grouped CV
+# on the training half: mean recall 0.83 against 0.815 at 1.0); the shipped coef is multiplied back, so run time
+# scores the raw embedding
 FOLDS = 5
 OUT = ROOT / "letterworld" / "data" / "abuse_classifier.npz"
 HATECHECK = ROOT.parent / "shared" / "eval" / "abuse" / "hatecheck_dev.csv"
@@ -118,7 +121,7 @@ def training_set(hatecheck_rows: list[dict], exclude_lang: str | None = None):
 def features(vectors: np.ndarray, texts: list[str]):
     from scipy.sparse import csr_matrix, hstack
 
-    return hstack([csr_matrix(vectors), char_features(texts)]).tocsr()
+    return hstack([csr_matrix(vectors * EMBED_WEIGHT), char_features(texts)]).tocsr()
 
 
 def fit(X, y: np.ndarray, c: float = C):
@@ -127,24 +130,26 @@ def fit(X, y: np.ndarray, c: float = C):
     return LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(X, y)
 
 
-def cv_thresholds(X, y: np.ndarray, langs: np.ndarray, groups: np.ndarray) -> tuple[dict[str, float], float, dict]:
+def cv_thresholds(X, y: np.ndarray, langs: np.ndarray, groups: np.ndarray,
+                  hatecheck: np.ndarray | None = None) -> tuple[dict[str, float], float, dict]:
     """Template-grouped K-fold predictions; per HateCheck language, the lowest threshold whose
-    non-hateful flag rate is <= TARGET_FPR. Returns them, the default (their maximum, for
+    non-hateful flag rate on its HateCheck cases (`hatecheck` mask; all rows without it) is <= TARGET_FPR. Returns them, the default (their maximum, for
     every other language) and the CV figures at those thresholds."""
     from sklearn.model_selection import GroupKFold
 
     cv = np.zeros(len(y))
     for train, test in GroupKFold(n_splits=FOLDS).split(X, y, groups):
         cv[test] = fit(X[train], y[train]).predict_proba(X[test])[:, 1]
+    hc = np.ones(len(y), dtype=bool) if hatecheck is None else hatecheck
     thresholds = {}
     for lang in HATECHECK_LANGS:
-        neg = np.sort(cv[(langs == lang) & (y == 0)])
+        neg = np.sort(cv[(langs == lang) & (y == 0) & hc])
         if len(neg) >= 20:
             thresholds[lang] = float(neg[int(np.ceil(len(neg) * (1 - TARGET_FPR))) - 1]) + 1e-6
     default = max(thresholds.values()) if thresholds else 0.5
     figures = {}
     for lang, th in thresholds.items():
-        m = langs == lang
+        m = (langs == lang) & hc
         figures[lang] = {"recall": round(float((cv[m & (y == 1)] >= th).mean()), 3),
                          "flag_rate": round(float((cv[m & (y == 0)] >= th).mean()), 3)}
     return thresholds, default, figures
@@ -173,7 +178,8 @@ def train(hatecheck_rows: list[dict], exclude_lang: str | None = None, embedder=
     texts, y, langs, groups, sources = training_set(hatecheck_rows, exclude_lang)
     E = embed(texts, embedder)
     X = features(E, texts)
-    thresholds, _, figures = cv_thresholds(X, y, langs, groups)
+    hatecheck = np.array([s.startswith("hatecheck:") for s in sources])
+    thresholds, _, figures = cv_thresholds(X, y, langs, groups, hatecheck)
     return {"full": fit(X, y), "thresholds": thresholds, "cv": figures,
             "embed": fit(E, y, C_EMBED), "unseen_threshold": unseen_threshold(E, y, langs),
             "examples": len(texts), "by_source": {s: sources.count(s) for s in sorted(set(sources))}}
@@ -216,13 +222,15 @@ def main() -> None:
     full, emb = model["full"], model["embed"]
     coef = full.coef_[0].astype(np.float32)
     dim = coef.shape[0] - CHAR_PARAMS["n_features"]
+    coef[:dim] *= EMBED_WEIGHT  # the model saw the embedding scaled; run time scores it raw
     meta = {"hatecheck_langs": list(HATECHECK_LANGS), "split": "HateCheck templates (7 consecutive case ids), "
-            "sha256 of the template id, even first byte = training half", "C": C, "C_embed": C_EMBED,
+            "sha256 of the template id, even first byte = training half", "C": C, "C_embed": C_EMBED, "embed_weight": EMBED_WEIGHT,
             "target_fpr": TARGET_FPR,
             "features": f"e5 embedding ({dim}) + hashed char n-grams {CHAR_PARAMS}; other languages: embedding only",
             "thresholds": {k: round(v, 4) for k, v in model["thresholds"].items()},
             "other_languages_threshold": round(model["unseen_threshold"], 4),
-            "threshold_rule": f"template-grouped {FOLDS}-fold CV, flag rate <= {TARGET_FPR} per language; "
+            "threshold_rule": f"template-grouped {FOLDS}-fold CV, flag rate <= {TARGET_FPR} on the language's "
+            "HateCheck non-hateful cases; "
             "other languages: leave-one-language-out over the HateCheck languages",
             "cv": model["cv"], "examples": model["examples"], "by_source": model["by_source"]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
