@@ -133,3 +133,15 @@ def embed_texts(texts: Sequence[str], embedder: Embedder, cache_get: Callable[[l
             progress(len(batch))
     out = np.stack([cached[h] for h in hashes]) if hashes else np.zeros((0, embedder.dim), dtype=np.float32)
     return out.astype(np.float32), EmbedStats(len(texts), len(unique), len(unique) - len(todo), len(todo))
+
+
+def embed_cached(store, embedder: Embedder, texts: Sequence[str], *, batch_size: int = 64,
+                 progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, EmbedStats]:
+    """`embed_texts` with a campaign store (`letterworld.store.Store`) as the cache; each
+    computed batch is committed at once, so an interrupted run keeps what it paid for."""
+    def put(vectors: dict[str, np.ndarray]) -> None:
+        with store.transaction():
+            store.put_embeddings(embedder.name, vectors)
+
+    return embed_texts(texts, embedder, lambda hs: store.cached_embeddings(embedder.name, hs), put,
+                       batch_size=batch_size, progress=progress)

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import excerpts as ex
 from .config import Config
-from .embedding import Embedder, EmbedStats, embed_texts
+from .embedding import Embedder, EmbedStats, embed_cached
 from .ingest import FileResult, expand_inputs, read_path
 from .moderation import GROUPING_KINDS
 from .moderation.stage import redacted_texts
@@ -136,11 +136,7 @@ def embed(store: Store, config: Config, embedder: Embedder, texts: list[str] | N
     if texts is None:
         texts = eligible(store).texts
     with task(label, len(set(texts))) as advance:
-        def put(vectors: dict) -> None:
-            with store.transaction():
-                store.put_embeddings(embedder.name, vectors)
-        return embed_texts(texts, embedder, lambda hs: store.cached_embeddings(embedder.name, hs), put,
-                           batch_size=config.embed.batch_size, progress=advance)
+        return embed_cached(store, embedder, texts, batch_size=config.embed.batch_size, progress=advance)
 
 
 # -- themes ---------------------------------------------------------------------

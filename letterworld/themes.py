@@ -53,10 +53,6 @@ def centre_groups(vectors: np.ndarray, groups: list[str], min_count: int = 5) ->
     return x.astype(np.float32)
 
 
-def centre_languages(vectors: np.ndarray, langs: list[str], min_count: int = 5) -> np.ndarray:
-    return centre_groups(vectors, langs, min_count)
-
-
 STABLE_ARI = 0.8  # agreement between seeds above which a partition counts as stable
 MIN_THEME_SHARE = 0.02  # a theme holding fewer messages than this is noise, not a theme
 STABILITY_SEEDS = 3

@@ -3,7 +3,7 @@ import numpy as np
 from letterworld.themes import (
     UNASSIGNED,
     assign,
-    centre_languages,
+    centre_groups,
     cluster,
     keywords,
     mark_outliers,
@@ -58,7 +58,7 @@ def test_centre_languages_brings_translations_together():
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     langs = ["en"] * 20 + ["th"] * 20
     before = np.mean([x[i] @ x[i + 20] for i in range(20)])
-    c = centre_languages(x, langs)
+    c = centre_groups(x, langs)
     after = np.mean([c[i] @ c[i + 20] for i in range(20)])
     assert after > before + 0.2
     # nearest neighbour of each Thai row is its English translation after centring

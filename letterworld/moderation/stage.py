@@ -95,7 +95,7 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
 
 def classify_messages(store: Store, messages, embedder=None, *, required: bool = False) -> list[list[Flag]]:
     """Classifier flags for each message (none when the weights are missing, unless required)."""
-    from ..embedding import embed_texts, load_embedder
+    from ..embedding import embed_cached, load_embedder
     from .classifier import load_classifier
 
     clf = load_classifier()
@@ -108,16 +108,11 @@ def classify_messages(store: Store, messages, embedder=None, *, required: bool =
     if embedder.name != clf.embedder:
         raise ValueError(f"the abuse classifier was trained on {clf.embedder} embeddings, not {embedder.name}")
 
-    def put(vectors):
-        with store.transaction():
-            store.put_embeddings(embedder.name, vectors)
-
     from ..progress import task
 
     texts = [m.text for m in messages]
     with task("classify messages (embedding)", len(set(texts))) as advance:
-        vectors, _ = embed_texts(texts, embedder, lambda hs: store.cached_embeddings(embedder.name, hs), put,
-                                 progress=advance)
+        vectors, _ = embed_cached(store, embedder, texts, progress=advance)
     known = store.languages()  # detected earlier in the pipeline; the classifier detects the rest itself
     if not all(m.id in known for m in messages):
         return clf.flags(texts, vectors)
@@ -150,7 +145,7 @@ def mark_template_paraphrases(store: Store, config: Config, embedder, *, thresho
     samples = list(config.campaign.sample_texts)
     if not samples:
         return 0
-    from ..embedding import embed_texts
+    from ..embedding import embed_cached
     from ..excerpts import reading_length
     from ..language import detect_batch
     from ..segment import sentences
@@ -170,11 +165,8 @@ def mark_template_paraphrases(store: Store, config: Config, embedder, *, thresho
     if not todo:
         return 0
 
-    def put(vectors):
-        store.put_embeddings(embedder.name, vectors)
-
     def vectors_of(texts):
-        return embed_texts(texts, embedder, lambda hs: store.cached_embeddings(embedder.name, hs), put)[0]
+        return embed_cached(store, embedder, texts)[0]
 
     vectors = vectors_of([m.text for m in todo] + samples)
     sims = vectors[: len(todo)] @ vectors[len(todo):].T

@@ -42,7 +42,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from letterworld.embedding import embed_texts, load_embedder  # noqa: E402
+from letterworld.embedding import embed_cached, load_embedder  # noqa: E402
 from letterworld.moderation.classifier import CHAR_PARAMS, char_features  # noqa: E402
 from letterworld.store import Store  # noqa: E402
 
@@ -88,11 +88,7 @@ def embed(texts: list[str], embedder=None) -> np.ndarray:
     embedder = embedder or load_embedder()
     CACHE.parent.mkdir(parents=True, exist_ok=True)
     with Store(CACHE) as cache:
-        def put(vectors):
-            with cache.transaction():
-                cache.put_embeddings(embedder.name, vectors)
-
-        vectors, _ = embed_texts(texts, embedder, lambda hs: cache.cached_embeddings(embedder.name, hs), put)
+        vectors, _ = embed_cached(cache, embedder, texts)
     return vectors
 
 
