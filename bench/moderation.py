@@ -32,6 +32,7 @@ from machine import cpu_model  # noqa: E402  (bench/machine.py)
 from letterworld.moderation.pii import find_personal_data  # noqa: E402
 from letterworld.moderation.rules import find_abuse  # noqa: E402
 
+RISKY = ("abuse", "hostility")  # flag kinds that count as an abuse finding
 EVAL = ROOT.parent / "shared" / "eval"
 # presidio entity type -> letterworld flag reason(s)
 PII_KINDS = {
@@ -110,37 +111,53 @@ def bench_abuse(path: Path) -> list[str]:
     secs = time.perf_counter() - t0
     p = clf.proba(vectors, texts, langs)
     by_clf = np.array([pi >= clf.threshold_for(lang) for pi, lang in zip(p, langs)])
-    by_list = np.array([bool(find_abuse(t)) for t in texts])
-    systems = {"word lists": by_list, "classifier": by_clf, "lists + classifier": by_list | by_clf}
+    list_flags = [find_abuse(t) for t in texts]
+    clf_flags = clf.flags(texts, vectors, langs)
+    by_phrase = np.array([any(f.kind in RISKY for f in fl) for fl in list_flags])
+    by_term = np.array([any(f.kind == "listed_term" for f in fl) for fl in list_flags])
+    # as shipped: abuse/hostility flags from the lists and the classifier (a listed term counts when the
+    # classifier scores the message at or above the language's list bar); listed_term alone does not
+    shipped = by_phrase | np.array([any(f.kind in RISKY for f in fl) for fl in clf_flags])
+    systems = {"word lists (all terms)": by_phrase | by_term, "classifier": by_clf,
+               "lists + classifier (abuse/hostility flags)": shipped,
+               "any flag, listed_term included": shipped | by_term}
     hateful = np.array([r["label_gold"] == "hateful" for r in rows])
     t0 = time.perf_counter()
     lolo = leave_one_language_out(all_rows)
     lolo_secs = time.perf_counter() - t0
     th = ", ".join(f"{k} {v:.2f}" for k, v in clf.lang_thresholds.items())
+    bars = ", ".join(f"{k} {clf.list_bar_for(k):.2f}" for k in clf.lang_thresholds)
     lines = [f"HateCheck dev (`{path.name}`): {len(rows)} test cases, the half of the **templates** (7 consecutive "
              "case ids: one sentence, seven target groups) never used in training; the other half trained the "
              f"classifier. Classifier thresholds (embedding + character n-grams): {th}; other languages "
-             f"(embedding only): {clf.threshold:.2f}. Embedding took "
+             f"(embedding only): {clf.threshold:.2f}. List bars (a listed insult or slur is an `abuse` flag at "
+             f"or above them, a `listed_term` flag below): {bars}; other languages {clf.list_bar_for(None):.2f}. "
+             "Embedding took "
              f"{secs:.0f} s (cached after the first run); the leave-one-language-out runs {lolo_secs:.0f} s.", "",
              "Recall on hateful cases / flag rate on non-hateful cases (goal: recall >= 0.85 with flag rate <= 0.15). "
              "*Language unseen* is the classifier retrained without that language at all (no HateCheck case "
              "and no hand-written sentence in it), scoring it as it scores any language without a threshold of "
              "its own (embedding-only model, leave-one-language-out threshold):", "",
              "| language | cases | " + " | ".join(f"{s} recall / flag rate" for s in systems)
-             + " | classifier, language unseen |", "|---|---|" + "---|" * (len(systems) + 1)]
+             + " | classifier, language unseen | lists + classifier, language unseen |",
+             "|---|---|" + "---|" * (len(systems) + 2)]
     for lang in HATECHECK_LANGS:
         m = np.array([x == lang for x in langs])
         cells = [f"{pred[m & hateful].mean():.3f} / {pred[m & ~hateful].mean():.3f}" for pred in systems.values()]
         u = lolo[lang]
-        lines.append(f"| {lang} | {int(m.sum())} | " + " | ".join(cells) + f" | {u['recall']:.3f} / {u['flag_rate']:.3f} |")
+        lines.append(f"| {lang} | {int(m.sum())} | " + " | ".join(cells) + f" | {u['recall']:.3f} / {u['flag_rate']:.3f} "
+                     f"| {u['recall_lists']:.3f} / {u['flag_rate_lists']:.3f} |")
     cells = [f"{pred[hateful].mean():.3f} / {pred[~hateful].mean():.3f}" for pred in systems.values()]
     u_rec = np.mean([u["recall"] for u in lolo.values()])
     u_fpr = np.mean([u["flag_rate"] for u in lolo.values()])
-    lines.append(f"| **all** | {len(rows)} | " + " | ".join(cells) + f" | {u_rec:.3f} / {u_fpr:.3f} (mean) |")
-    lines += ["", "Per functionality (lists + classifier; share flagged; `_h` hateful: higher is better, "
+    l_rec = np.mean([u["recall_lists"] for u in lolo.values()])
+    l_fpr = np.mean([u["flag_rate_lists"] for u in lolo.values()])
+    lines.append(f"| **all** | {len(rows)} | " + " | ".join(cells) + f" | {u_rec:.3f} / {u_fpr:.3f} (mean) "
+                 f"| {l_rec:.3f} / {l_fpr:.3f} (mean) |")
+    lines += ["", "Per functionality (lists + classifier, abuse/hostility flags; share flagged; `_h` hateful: higher is better, "
               "`_nh` non-hateful: lower is better):", "", "| functionality | cases | flagged |", "|---|---|---|"]
     funcs = [r["functionality"] for r in rows]
-    both = systems["lists + classifier"]
+    both = systems["lists + classifier (abuse/hostility flags)"]
     for func in sorted(set(funcs), key=lambda f: (f.endswith("_nh"), f)):
         m = np.array([f == func for f in funcs])
         lines.append(f"| {func} | {int(m.sum())} | {both[m].mean():.3f} |")
@@ -176,15 +193,21 @@ def bench_demo() -> list[str]:
     texts = [t for t, _ in msgs]
     clf = load_classifier()
     flags = clf.flags(texts, embed(texts), [lang for _, lang in msgs])
-    hostile = sum(bool(f) for f in flags)
-    listed = sum(bool(find_abuse(t)) for t in texts)
+    hostile = sum(any(f.kind == "hostility" for f in fl) for fl in flags)
+    list_flags = [find_abuse(t) for t in texts]
+    phrases = sum(any(f.kind in RISKY for f in fl) for fl in list_flags)
+    terms = sum(any(f.kind == "listed_term" for f in fl) for fl in list_flags)
+    upgraded = sum(any(f.kind == "abuse" for f in fl) for fl in flags)
+    flagged = sum(any(f.kind in RISKY for f in a + b) for a, b in zip(list_flags, flags))
     names = [f for t, lang in msgs for f in find_personal_data(t, lang=lang, protected_names=protected)
              if f.reason == "person name"]
     with_names = sum(any(f.reason == "person name" for f in find_personal_data(t, lang=lang, protected_names=protected))
                      for t, lang in msgs)
     return [f"Demo corpus ({len(msgs)} messages in 30+ languages; its README plants about 13 hostile or abusive "
-            f"ones among the solidarity messages): the classifier flags {hostile} ({hostile / len(msgs):.1%}), the "
-            f"word lists {listed}. Person names: {len(names)} spans "
+            f"ones among the solidarity messages): the classifier flags {hostile} ({hostile / len(msgs):.1%}); the "
+            f"word lists find hostile phrases in {phrases} and listed insults or slurs in {terms}, of which the "
+            f"classifier's list bar makes {upgraded} `abuse` flags; abuse or hostility flags in all: {flagged} "
+            f"({flagged / len(msgs):.1%}). Person names: {len(names)} spans "
             f"in {with_names} messages (protected names {', '.join(protected)} exempt)."]
 
 

@@ -56,6 +56,8 @@ from letterworld.themes import (
     UNASSIGNED,
     centre_groups,
     cluster,
+    cross_lingual_partners,
+    join_translations,
     remove_common_direction,
     smooth_neighbours,
 )
@@ -123,13 +125,23 @@ def tatoeba(limit: int, cache: Path) -> None:
         spaces = {
             "raw e5": v[sel],
             "language-centred": lang_centred,
-            "meaning space (before)": meaning,
-            "theme space: meaning space + neighbour smoothing (after)": smooth_neighbours(meaning),
+            "meaning space": meaning,
+            "meaning space + neighbour smoothing (before)": smooth_neighbours(meaning),
+            "meaning space + translations joined": join_translations(meaning, sub_langs),
+            "theme space: translations joined + neighbour smoothing (after)":
+                smooth_neighbours(join_translations(meaning, sub_langs)),
         }
+        partners = cross_lingual_partners(meaning, sub_langs)
+        m_ = len(idx)
+        linked = partners >= 0
+        right = linked[:m_] & (partners[:m_] == m_ + np.arange(m_))
+        print(f"\n{set_name}: cross-lingual mutual nearest pairs: {linked.mean():.3f} of sentences joined; "
+              f"{right.mean():.3f} of foreign sentences joined to their own English side, "
+              f"{(linked[:m_] & ~right).mean():.3f} to another sentence")
         if set_name == "A":
             calibrate_sentence_threshold(meaning, len(idx))
         if set_name != "all":
-            spaces = {k: x for k, x in spaces.items() if k.startswith(("meaning", "theme"))}
+            spaces = {k: x for k, x in spaces.items() if k.startswith(("meaning space", "theme"))}
         print(f"\n### pairs: {set_name} ({len(idx)} pairs)")
         print("\ntop-1 translation retrieval (foreign -> English side among its file's English sentences)")
         codes = sorted({p[0] for p in sub_pairs})

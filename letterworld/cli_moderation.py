@@ -44,8 +44,8 @@ def _selection(ids: list[int], status: list[str], flag: list[str], lang: list[st
 
 
 STATUS = typer.Option([], "--status", help="statuses, e.g. pending,held (list: undecided by default)")
-FLAG = typer.Option([], "--flag", help="flag kinds: safety, abuse, hostility, personal_data, spam, link, "
-                                       "duplicate, template, redaction; 'none' = no blocking flag")
+FLAG = typer.Option([], "--flag", help="flag kinds: safety, abuse, hostility, listed_term, personal_data, spam, link, "
+                                       "off_topic, duplicate, template, redaction; 'none' = no blocking flag")
 LANG = typer.Option([], "--lang", help="languages, e.g. es,pt")
 THEME = typer.Option([], "--theme", help="theme id (repeatable)")
 GROUP = typer.Option([], "--group", help="duplicate group id (repeatable)")
@@ -89,7 +89,10 @@ def show(message_id: int = typer.Argument(..., help="message id"), db: Path = DB
         typer.echo(f"redacted: {i.redacted}")
         for f in i.flags:
             mark = " [redacted]" if f.redact else ""
-            typer.echo(f"  {f.start}-{f.end} {f.kind}: {f.reason}{mark}  «{i.text[f.start:f.end][:80]}»")
+            where = "whole message" if (f.start, f.end) == (0, len(i.text)) else f"{f.start}-{f.end}"
+            quote = i.text[f.start:f.end]
+            quote = quote if len(quote) <= 160 else quote[:160] + "…"
+            typer.echo(f"  {where} {f.kind}: {f.reason}{mark}  «{quote}»")
         if i.approvals:
             typer.echo(f"approved by {', '.join(i.approvals)} (two-person rule)")
         for r in store.audit_log(target=f"message:{message_id}"):
@@ -105,7 +108,7 @@ def decide(action: str = typer.Argument(..., help="approve, reject, hold, transl
            flag: list[str] = FLAG, lang: list[str] = LANG, theme: list[int] = THEME, group: list[int] = GROUP,
            recipient: str = RECIPIENT,
            include_risky: bool = typer.Option(False, "--include-risky",
-                                              help="let a bulk approval include safety/abuse/hostility flags")) -> None:
+                                              help="let a bulk approval include safety/abuse/hostility/listed_term flags")) -> None:
     """Decide messages by id, or in bulk by flag, language, theme or duplicate group.
 
     A bulk action (any selection option) only touches undecided messages unless --status says
@@ -143,16 +146,24 @@ def _span(store: Store, message_id: int, span: str, match: str, occurrence: int)
 def redact_cmd(message_id: int = typer.Argument(...), span: str = typer.Argument("", help="START-END"),
                db: Path = DB, match: str = typer.Option("", "--match", help="redact this text instead of a span"),
                occurrence: int = typer.Option(1, help="which occurrence of --match"),
+               flag: str = typer.Option("", "--flag", help="redact the span(s) of this flag kind, e.g. hostility "
+                                                           "(the sentence the classifier flagged)"),
                label: str = typer.Option("", help="placeholder word, e.g. name -> [name] (default [redacted])"),
                why: str = WHY, moderator: Optional[str] = MODERATOR) -> None:
     """Hide a span of a message behind a visible placeholder (the original stays in the store)."""
     with _open(db) as store:
         try:
-            start, end = _span(store, message_id, span, match, occurrence)
-            q.redact_span(store, message_id, start, end, label=label, actor=moderator, why=why)
+            if flag:
+                spans = q.flag_spans(store, message_id, flag)
+                if not spans:
+                    _fail(f"message {message_id} has no {flag} flag to redact; see `letterworld queue show {message_id}`")
+            else:
+                spans = [_span(store, message_id, span, match, occurrence)]
+            for start, end in spans:
+                q.redact_span(store, message_id, start, end, label=label, actor=moderator, why=why)
         except (q.QueueError, KeyError, ValueError) as exc:
             _fail(str(exc))
-        typer.echo(f"message {message_id}: {start}-{end} redacted")
+        typer.echo(f"message {message_id}: {', '.join(f'{a}-{b}' for a, b in spans)} redacted")
 
 
 @queue_app.command("unredact")

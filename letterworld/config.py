@@ -31,6 +31,10 @@ class ScreenConfig:
     auto_approve: bool = False  # approve messages with no flag (the demo turns this on)
     classifier: bool = True  # run the abuse/hostility classifier on the embeddings
     near_duplicate_threshold: float = 0.8  # Jaccard similarity of character shingles
+    # flag messages about something else entirely for review (never rejected automatically):
+    # far from every other message in meaning (moderation/offtopic.py, docs/moderation.md)
+    offtopic: bool = True
+    offtopic_spread: float = 2.0  # robust standard deviations below the median (= offtopic.SPREAD)
 
 
 @dataclass

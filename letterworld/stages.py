@@ -26,6 +26,7 @@ from .themes import (
     assign,
     centre_groups,
     cluster,
+    join_translations,
     keywords,
     remove_common_direction,
     smooth_neighbours,
@@ -171,8 +172,10 @@ def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool 
             continue
         title = _title(el, members, scores, config)
         words = kw.get(theme_id, {})
-        main = words.get(config.campaign.lang) or next(iter(sorted(words.items(), key=lambda kv: -len(kv[1]))),
-                                                       ("", []))[1]
+        # the campaign's language, else the language most of the theme's messages are in
+        spoken = Counter(el.langs[i] for i in members)
+        main = words.get(config.campaign.lang) or next(
+            iter(sorted(words.items(), key=lambda kv: (-spoken[kv[0]], -len(kv[1]), kv[0]))), ("", []))[1]
         out.append({"theme_id": int(theme_id), "label": " · ".join(main[:3]) or title[:40], "title": title,
                     "keywords": words, "size": int(len(members)), "weight": float(el.weights[members].sum()),
                     "centroid": centroids[k], "model": embedder.name})
@@ -192,10 +195,11 @@ def meaning_space(vectors: np.ndarray, langs: list[str], recipients: list[str], 
 
 
 def theme_space(vectors: np.ndarray, langs: list[str], recipients: list[str], min_count: int = 5) -> np.ndarray:
-    """The space themes are clustered and assigned in: the meaning space, each message
-    averaged with its nearest neighbours (`themes.smooth_neighbours`), so that a message and
-    its translation, which share their neighbours, are rarely cut apart by a theme boundary."""
-    return smooth_neighbours(meaning_space(vectors, langs, recipients, min_count))
+    """The space themes are clustered and assigned in: the meaning space, cross-lingual
+    translation pairs joined (`themes.join_translations`), then each message averaged with
+    its nearest neighbours (`themes.smooth_neighbours`), so that a message and its
+    translation are rarely cut apart by a theme boundary."""
+    return smooth_neighbours(join_translations(meaning_space(vectors, langs, recipients, min_count), langs))
 
 
 def name_words(store: Store, config: Config) -> set[str]:

@@ -73,6 +73,7 @@ def remove_common_direction(vectors: np.ndarray) -> np.ndarray:
     return x.astype(np.float32)
 
 
+SENTENCE_MATCH = 0.40  # meaning-space cosine at which two sentences count as translations (bench/themes.py)
 NEIGHBOURS = 5  # chosen on half of Tatoeba (pairs 1-500 per language); reported on the other half
 NEIGHBOUR_REFERENCE = 50_000  # above this, neighbours are looked up in a random sample of this many
 
@@ -90,9 +91,7 @@ def smooth_neighbours(vectors: np.ndarray, k: int = NEIGHBOURS, *, seed: int = 0
     n = len(x)
     if n <= k + 1 or k <= 0:
         return remove_common_direction(x) if n else x
-    ref = np.arange(n)
-    if n > NEIGHBOUR_REFERENCE:
-        ref = np.sort(np.random.default_rng(seed).choice(n, NEIGHBOUR_REFERENCE, replace=False))
+    ref = _reference(n, seed)
     xr = x[ref]
     out = np.empty_like(x)
     for s in range(0, n, chunk):
@@ -104,6 +103,61 @@ def smooth_neighbours(vectors: np.ndarray, k: int = NEIGHBOURS, *, seed: int = 0
         out[s:s + chunk] = (x[s:s + chunk] + xr[nn].sum(axis=1)) / (k + 1)
     out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
     return remove_common_direction(out)
+
+
+def _reference(n: int, seed: int) -> np.ndarray:
+    """Rows neighbours are looked up among: all, or a fixed random sample on very large corpora."""
+    if n > NEIGHBOUR_REFERENCE:
+        return np.sort(np.random.default_rng(seed).choice(n, NEIGHBOUR_REFERENCE, replace=False))
+    return np.arange(n)
+
+
+def cross_lingual_partners(vectors: np.ndarray, langs: list[str], *, floor: float = SENTENCE_MATCH,
+                           seed: int = 0, chunk: int = 2048) -> np.ndarray:
+    """For each row, the row it is a mutual nearest neighbour with across languages, or -1.
+
+    Two messages in different languages, each the other's closest message in any other
+    language and at least `floor` apart in cosine, are the bitext-mining criterion for a
+    translation pair (mutual nearest neighbours, Artetxe & Schwenk 2019): in a campaign
+    they are a translated sample text, or two people saying the same thing in two
+    languages. Expects the meaning space (`remove_common_direction` of language-centred
+    vectors), where `floor` (SENTENCE_MATCH) was calibrated on Tatoeba half A."""
+    x = np.asarray(vectors, dtype=np.float32)
+    n = len(x)
+    partner = np.full(n, -1)
+    lang_ids = np.unique(np.asarray(langs, dtype=object).astype(str), return_inverse=True)[1]
+    if n < 2 or len(set(lang_ids.tolist())) < 2:
+        return partner
+    ref = _reference(n, seed)
+    nearest = np.full(n, -1)
+    best = np.full(n, -np.inf)
+    for s in range(0, n, chunk):
+        sims = x[s:s + chunk] @ x[ref].T
+        sims[lang_ids[s:s + chunk, None] == lang_ids[ref][None, :]] = -np.inf  # self included
+        col = sims.argmax(axis=1)
+        nearest[s:s + chunk] = ref[col]
+        best[s:s + chunk] = sims[np.arange(len(col)), col]
+    ok = (nearest >= 0) & np.isfinite(best) & (best >= floor)
+    rows = np.where(ok)[0]
+    mutual = rows[nearest[nearest[rows]] == rows]
+    partner[mutual] = nearest[mutual]
+    return partner
+
+
+def join_translations(vectors: np.ndarray, langs: list[str], *, seed: int = 0) -> np.ndarray:
+    """Each message of a cross-lingual mutual-nearest pair (`cross_lingual_partners`)
+    replaced by the pair's mean, then the corpus mean removed again.
+
+    Neighbour smoothing alone leaves a message and its translation apart wherever a theme
+    boundary runs between them; a pair that is one voice in two languages is given one
+    position, so it can only be cut if both move. Measured in bench/RESULTS.md."""
+    x = np.asarray(vectors, dtype=np.float32)
+    partner = cross_lingual_partners(x, langs, seed=seed)
+    out = x.copy()
+    joined = partner >= 0
+    out[joined] = (x[joined] + x[partner[joined]]) / 2
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    return remove_common_direction(out) if len(out) else out
 
 
 def _fit(x: np.ndarray, w: np.ndarray, k: int, seed: int, n_init: int = 10) -> KMeans:
@@ -189,7 +243,6 @@ def mark_outliers(labels: np.ndarray, scores: np.ndarray, max_unassigned: float)
     return labels
 
 
-SENTENCE_MATCH = 0.40  # meaning-space cosine at which two sentences count as translations (bench/themes.py)
 SHORT_SEGMENT = 20  # reading characters: shorter segments ("Dear Aylin,", "香港加油", "Love,") are not weighed
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up letterworld on a fresh Debian machine with Python 3.11:
 # system fonts and shaping libraries, a virtual environment in .venv, the package.
-#   bash scripts/setup.sh          # what the demo needs
+#   bash scripts/setup.sh          # what the demo needs (with the spaCy NER pipelines for names)
 #   bash scripts/setup.sh --test   # plus the test tools and the sentence-transformers backend
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,8 +24,8 @@ PYTHON="${PYTHON:-python3}"
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "${1:-}" = "--test" ]; then
   # torch is pinned to the CPU build (an unpinned torch pulls gigabytes of CUDA packages)
-  .venv/bin/python -m pip install -q -e ".[video,test,bench,sentence-transformers]"
+  .venv/bin/python -m pip install -q -e ".[video,ner,test,bench,sentence-transformers]"
 else
-  .venv/bin/python -m pip install -q -e ".[video]"
+  .venv/bin/python -m pip install -q -e ".[video,ner]"
 fi
 .venv/bin/python -c "import letterworld" || { echo "setup failed: letterworld does not import" >&2; exit 1; }

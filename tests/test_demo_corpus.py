@@ -46,6 +46,8 @@ def test_what_moderators_meet(corpus):
     messages, _ = corpus
     kinds = Counter(f.kind for m in messages for f in screen(m.text).flags)
     assert kinds["personal_data"] >= 15 and kinds["spam"] >= 5 and kinds["safety"] >= 2
-    assert kinds["abuse"] + kinds["hostility"] >= 4
+    # the planted hostile messages: threats and wishes of harm are hostility flags on the lists alone;
+    # listed insults ("traitor") wait as listed_term until the classifier scores the message
+    assert kinds["hostility"] >= 2 and kinds["hostility"] + kinds["listed_term"] >= 4
     groups = group_duplicates([m.text for m in messages], demo_config().campaign.sample_texts)
     assert sum(len(g.members) for g in groups if g.template is not None) >= 20

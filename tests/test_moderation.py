@@ -4,7 +4,7 @@ from letterworld.config import Config
 from letterworld.moderation import redact, screen
 from letterworld.moderation.duplicates import group_duplicates
 from letterworld.moderation.stage import redacted_texts, screen_store
-from letterworld.records import Message
+from letterworld.records import Flag, Message
 
 
 def kinds(text, **kw):
@@ -385,6 +385,38 @@ def test_screen_store_adds_classifier_flags_and_keeps_them_out_of_bulk_approval(
     assert out.decided == [ids[1]] and ids[0] in out.skipped
 
 
+def test_listed_terms_wait_for_a_person_but_are_not_abuse_by_themselves(store):
+    # an insult or label from the list, alone: a listed_term flag on its span (counter-speech quotes them)
+    text = "They call her a terrorist, but she is a hero."
+    assert [(f.kind, text[f.start:f.end]) for f in screen(text).flags] == [("listed_term", "terrorist")]
+    # wishes of harm and threats are hostility flags whatever the classifier says
+    assert {k for k, _ in kinds("He should be shot for what he wrote.")} == {"hostility"}
+    # a listed term keeps a message from automatic approval: a person reads it
+    store.add_messages([Message("They call you a traitor, but you are a hero to us.", "f.csv", 0)])
+    screen_store(store, Config(), auto_approve=True, classify=False)
+    mid = store.messages()[0].id
+    assert [f.kind for f in store.flags()[mid]] == ["listed_term"]
+    assert store.statuses()[mid] == "pending"
+
+
+def test_classifier_makes_listed_terms_abuse_in_hostile_messages_only(store, embedder):
+    from letterworld.moderation.classifier import load_classifier
+
+    clf = load_classifier()
+    assert all(clf.list_bar_for(lang) <= clf.threshold_for(lang) for lang in ("en", "fr", "ar", "vi", None))
+    hostile = "You filthy traitor, you deserve everything that is coming to you, scum."
+    counter = "They call you a traitor, but you are a hero to us."
+    store.add_messages([Message(t, "f.csv", i) for i, t in enumerate([hostile, counter])])
+    screen_store(store, Config(), embedder=embedder)
+    ids = [m.id for m in store.messages()]
+    flags = store.flags()
+    abuse = sorted(hostile[f.start:f.end] for f in flags[ids[0]] if f.kind == "abuse")
+    assert abuse == ["scum", "traitor"], flags[ids[0]]
+    assert any(f.kind == "hostility" and f.reason.startswith("classifier") for f in flags[ids[0]])
+    # counter-speech: the term is shown to the moderator, but it is no abuse or hostility flag
+    assert sorted(f.kind for f in flags[ids[1]]) == ["listed_term"], flags[ids[1]]
+
+
 def test_recipients_of_the_messages_are_protected_without_being_listed(store):
     store.add_messages([Message("Courage, Thant Zin. We are with you. — Peter Smith", "f.csv", 2,
                                 recipient="Thant Zin")])
@@ -422,3 +454,31 @@ def test_names_in_lower_case_titles_and_cues():
                  "Jani, you are brave. Love from all of us", "Courage Aylin, we read every word you wrote.",
                  "I'm a nurse in Glasgow and I think of you."):
         assert names(text) == [], text
+
+
+def test_listed_term_is_not_swept_along_by_a_bulk_approval(store):
+    """A listed insult the classifier did not confirm may be quoted counter-speech, but a
+    person must read it: a bulk approval skips it like the other risky kinds."""
+    texts = ["They call you a traitor, but you are a hero to us.", "Courage Aylin, we read every word."]
+    store.add_messages([Message(t, "f.csv", i, recipient="Aylin Demir") for i, t in enumerate(texts)])
+    ids = [m.id for m in store.messages()]
+    for mid in ids:
+        store.set_language(mid, "en", 0.9)
+    screen_store(store, Config(), auto_approve=False, classify=False)
+    assert [f.kind for f in store.flags()[ids[0]]] == ["listed_term"]
+    out = q.decide_selection(store, q.Selection(statuses=q.UNDECIDED), "approve", actor="ana", why="bulk")
+    assert set(out.skipped) == {ids[0]}
+    assert store.statuses()[ids[0]] == "pending" and store.statuses()[ids[1]] == "approved"
+    q.decide_selection(store, q.Selection(statuses=q.UNDECIDED), "approve", actor="ana", why="read it",
+                       include_risky=True)
+    assert store.statuses()[ids[0]] == "approved"
+
+
+def test_a_confirmed_listed_term_is_shown_once_as_abuse():
+    from letterworld.moderation.stage import confirmed_terms
+
+    listed = Flag("listed_term", "listed insult", 16, 23)
+    abuse = Flag("abuse", "insult, confirmed by the classifier", 16, 23)
+    elsewhere = Flag("listed_term", "listed insult", 40, 45)
+    assert confirmed_terms([listed, abuse, elsewhere]) == [abuse, elsewhere]
+    assert confirmed_terms([listed]) == [listed]

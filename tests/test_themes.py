@@ -173,6 +173,33 @@ def test_neighbour_smoothing_brings_translations_together_without_labels():
     assert smooth_neighbours(x[:4], 5).shape == (4, 16)  # too few to smooth: only the mean removed
 
 
+def test_cross_lingual_partners_are_mutual_and_never_the_same_language():
+    """Mutual nearest neighbours across languages, above the translation floor, are joined;
+    a message whose closest other-language message prefers someone else is left alone."""
+    from letterworld.themes import cross_lingual_partners, join_translations
+
+    rng = np.random.default_rng(1)
+    meaning = rng.normal(size=(40, 32))
+    a = meaning + rng.normal(0, 0.3, meaning.shape)  # "language a"
+    b = meaning + rng.normal(0, 0.3, meaning.shape)  # its translations, "language b"
+    x = remove_common_direction(np.concatenate([a, b]))
+    langs = ["a"] * 40 + ["b"] * 40
+    partner = cross_lingual_partners(x, langs)
+    joined = np.where(partner >= 0)[0]
+    assert len(joined) >= 60  # most translation pairs are found
+    assert np.array_equal(partner[partner[joined]], joined)  # always mutual
+    assert all(langs[i] != langs[partner[i]] for i in joined)  # never within one language
+    assert (partner[:40][partner[:40] >= 0] == np.arange(40, 80)[partner[:40] >= 0]).mean() > 0.95
+    # the same vectors all in one language: nothing to join
+    assert (cross_lingual_partners(x, ["a"] * 80) == -1).all()
+    # a floor no pair reaches: nothing joined, and join_translations then only re-centres
+    assert (cross_lingual_partners(x, langs, floor=1.01) == -1).all()
+    y = join_translations(x, langs)
+    pair = np.sum(y[:40] * y[40:], axis=1)
+    assert np.median(pair) > 0.99  # joined pairs share one position
+    assert np.median(np.sum(x[:40] * x[40:], axis=1)) < 0.95
+
+
 def test_sample_coverage_needs_every_sentence_and_nothing_else():
     from letterworld.themes import SENTENCE_MATCH, sample_coverage
 

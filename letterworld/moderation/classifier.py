@@ -1,5 +1,5 @@
 """Abuse and hostility classifier: logistic regression on the multilingual embeddings and
-hashed character n-grams.
+hashed character n-grams, averaged with an RBF support-vector machine on the embeddings.
 
 No offline toxicity model exists for the languages people write in, so letterworld ships a
 small linear classifier over the multilingual-e5 embeddings it already computes for themes,
@@ -11,7 +11,11 @@ half of the HateCheck dev file's templates. See `models/abuse/MODEL_CARD.md` for
 
 It complements the word lists: the lists give exact spans for slurs and known phrases; the
 classifier catches hostility worded in ways no list has ("she should never see daylight
-again") and flags the whole message for a person to read."""
+again") and flags the whole message for a person to read. It also decides what a listed
+insult or slur means in its message: at or above the language's list bar (`list_bars`, lower
+than the threshold) the term becomes an `abuse` flag on its span; below it, it stays the
+`listed_term` flag that `rules.find_abuse` gave it (counter-speech and quotes: "they call her a
+terrorist", "calling refugees 'vermin' is hate speech"), which a person still reads."""
 
 from __future__ import annotations
 
@@ -23,9 +27,11 @@ from importlib import resources
 import numpy as np
 
 from ..records import Flag
+from .rules import find_listed_terms
 
 WEIGHTS = ("data", "abuse_classifier.npz")
 REASON = "classifier: hostile or abusive"
+LIST_REASON = "insult or slur"
 
 
 # hashed character n-grams: the same settings at training and at run time
@@ -41,9 +47,11 @@ def char_features(texts: list[str]):
 
 @dataclass(frozen=True)
 class AbuseClassifier:
-    """Two logistic regressions sharing one decision: for the languages with a threshold of
-    their own (`lang_thresholds`: those with HateCheck training data), embedding + character
-    n-grams; for every other language (or an unknown one), the embedding alone at `threshold`."""
+    """Two models sharing one decision: for the languages with a threshold of their own
+    (`lang_thresholds`: those with HateCheck training data), a logistic regression on embedding +
+    character n-grams averaged (in logit space) with an RBF support-vector machine on the
+    embedding; for every other language (or an unknown one), a logistic regression on the
+    embedding alone at `threshold`."""
 
     coef: np.ndarray  # (dim,) embedding part of the full model
     intercept: float
@@ -53,12 +61,29 @@ class AbuseClassifier:
     lang_thresholds: dict[str, float] = field(default_factory=dict)
     embed_coef: np.ndarray | None = None  # embedding-only model
     embed_intercept: float = 0.0
+    # listed insults and slurs count as abuse at or above these scores (per language; `list_bar`
+    # for the others). 0.0 (weights from before the list bar): every listed term is abuse.
+    list_bars: dict[str, float] = field(default_factory=dict)
+    list_bar: float = 0.0
+    # RBF support-vector machine on the embedding, averaged with the full model's logit (weight
+    # `svm_weight`, its decision value scaled by `svm_scale`); None in weights without it
+    support_vectors: np.ndarray | None = None  # (n, dim)
+    dual_coef: np.ndarray | None = None  # (n,)
+    svm_intercept: float = 0.0
+    svm_gamma: float = 1.0
+    svm_weight: float = 0.0
+    svm_scale: float = 1.0
 
     def uses_full_model(self, lang: str | None) -> bool:
         return self.char_coef is not None and _base(lang) in self.lang_thresholds
 
     def threshold_for(self, lang: str | None) -> float:
         return self.lang_thresholds[_base(lang)] if self.uses_full_model(lang) else self.threshold
+
+    def list_bar_for(self, lang: str | None) -> float:
+        """The score at or above which a listed insult or slur in a message is an abuse flag."""
+        bar = self.list_bars.get(_base(lang), self.list_bar) if self.uses_full_model(lang) else self.list_bar
+        return min(bar, self.threshold_for(lang))
 
     def proba(self, vectors: np.ndarray, texts: list[str] | None = None,
               langs: list[str | None] | None = None) -> np.ndarray:
@@ -79,18 +104,37 @@ class AbuseClassifier:
             z = vectors @ self.coef + self.intercept
         if full.any():
             idx = np.flatnonzero(full)
-            z[idx] = vectors[idx] @ self.coef + self.intercept + char_features([texts[i] for i in idx]) @ self.char_coef
+            z_full = vectors[idx] @ self.coef + self.intercept + char_features([texts[i] for i in idx]) @ self.char_coef
+            if self.support_vectors is not None and self.svm_weight:
+                z_full = (1 - self.svm_weight) * z_full + self.svm_weight * self.svm_scale * self.svm_decision(vectors[idx])
+            z[idx] = z_full
         return 1.0 / (1.0 + np.exp(-z))
 
-    def flags(self, texts: list[str], vectors: np.ndarray, langs: list[str | None] | None = None) -> list[list[Flag]]:
-        """One whole-message flag for each text the classifier finds hostile or abusive.
+    def svm_decision(self, vectors: np.ndarray) -> np.ndarray:
+        """The RBF SVM's decision value: sum_i dual_coef_i * exp(-gamma * |x - sv_i|^2) + b."""
+        sv = self.support_vectors
+        sq = (vectors ** 2).sum(1)[:, None] + (sv ** 2).sum(1)[None, :] - 2.0 * vectors @ sv.T
+        return np.exp(-self.svm_gamma * np.maximum(sq, 0.0)) @ self.dual_coef + self.svm_intercept
 
-        `langs` picks each message's model and threshold; without it the language is detected here."""
+    def flags(self, texts: list[str], vectors: np.ndarray, langs: list[str | None] | None = None) -> list[list[Flag]]:
+        """For each text: a whole-message `hostility` flag when the classifier finds it hostile or
+        abusive (score at or above its language's threshold), and an `abuse` flag on each listed
+        insult or slur when the score is at or above the language's list bar.
+
+        `langs` picks each message's model and thresholds; without it the language is detected here."""
         if langs is None:
             langs = _detect(texts) if self.lang_thresholds else [None] * len(texts)
         p = self.proba(vectors, texts, langs)
-        return [[Flag("hostility", f"{REASON} (p={pi:.2f})", 0, len(t))] if pi >= self.threshold_for(lang) else []
-                for t, pi, lang in zip(texts, p, langs)]
+        out = []
+        for t, pi, lang in zip(texts, p, langs):
+            found = []
+            if pi >= self.threshold_for(lang):
+                found.append(Flag("hostility", f"{REASON} (p={pi:.2f})", 0, len(t)))
+            if pi >= self.list_bar_for(lang):
+                found += [Flag("abuse", f"{LIST_REASON}: {t[f.start:f.end]!r} (classifier p={pi:.2f})", f.start, f.end)
+                          for f in find_listed_terms(t)]
+            out.append(found)
+        return out
 
 
 def _base(lang: str | None) -> str:
@@ -109,14 +153,29 @@ def load_classifier() -> AbuseClassifier | None:
     path = resources.files("letterworld").joinpath(*WEIGHTS)
     if not path.is_file():
         return None
+    return read_classifier(path)
+
+
+def read_classifier(path) -> AbuseClassifier:
+    """A classifier from a weights file (`abuse_classifier.npz` as train_abuse.py writes it)."""
     with path.open("rb") as fh:
         data = np.load(fh, allow_pickle=False)
         files = set(data.files)
         lang_th = json.loads(str(data["lang_thresholds"])) if "lang_thresholds" in files else {}
+        bars = json.loads(str(data["list_bars"])) if "list_bars" in files else {}
+        svm = {}
+        if "support_vectors" in files:
+            svm = {"support_vectors": data["support_vectors"].astype(np.float32),
+                   "dual_coef": data["dual_coef"].astype(np.float32), "svm_intercept": float(data["svm_intercept"]),
+                   "svm_gamma": float(data["svm_gamma"]), "svm_weight": float(data["svm_weight"]),
+                   "svm_scale": float(data["svm_scale"])}
         return AbuseClassifier(
+            **svm,
             coef=data["coef"].astype(np.float32), intercept=float(data["intercept"]),
             threshold=float(data["threshold"]), embedder=str(data["embedder"]),
             char_coef=data["char_coef"].astype(np.float32) if "char_coef" in files else None,
             lang_thresholds={k: float(v) for k, v in lang_th.items()},
             embed_coef=data["embed_coef"].astype(np.float32) if "embed_coef" in files else None,
-            embed_intercept=float(data["embed_intercept"]) if "embed_intercept" in files else 0.0)
+            embed_intercept=float(data["embed_intercept"]) if "embed_intercept" in files else 0.0,
+            list_bars={k: float(v) for k, v in bars.items()},
+            list_bar=float(data["list_bar"]) if "list_bar" in files else 0.0)

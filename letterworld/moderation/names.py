@@ -95,24 +95,235 @@ def _clean(text: str, start: int, end: int, titled: bool = False) -> tuple[int, 
 
 @lru_cache(maxsize=None)
 def spacy_pipeline(lang: str | None):
-    """An installed spaCy pipeline with NER for this language, or None (no download, ever)."""
+    """An installed spaCy pipeline with NER for this language, or None (no download, ever).
+
+    Pipelines are spaCy model packages installed in the environment (the `ner` extra installs
+    English and French); each package's meta.json says its language, so only the one for
+    `lang` is loaded, and only its NER component (its own tok2vec inside)."""
     if not lang:
         return None
+    lang = lang.split("-")[0]
     try:
         import spacy
-        from spacy.util import get_installed_models
+        from spacy.util import get_installed_models, get_model_meta, get_package_path
     except Exception:  # spaCy missing or broken: patterns only
         return None
     for name in sorted(get_installed_models()):
         try:
-            nlp = spacy.load(name)
+            meta = get_model_meta(get_package_path(name))
+            if meta.get("lang") != lang or "ner" not in meta.get("pipeline", []):
+                continue
+            components = meta.get("components") or meta.get("pipeline", [])
+            nlp = spacy.load(name, exclude=[c for c in components if c != "ner"])
         except Exception:
             continue
-        if nlp.lang == lang and "ner" in nlp.pipe_names:
-            for pipe in [p for p in nlp.pipe_names if p not in ("ner", "tok2vec", "transformer")]:
-                nlp.disable_pipe(pipe)
+        if "ner" in nlp.pipe_names:
             return nlp
     return None
+
+
+@lru_cache(maxsize=None)
+def _lexicon(lang: str):
+    """Ordinary words of the language, from the tables the pipeline's lemmatizer ships (for
+    English WordNet's word index, for French also its table of inflected forms): a set of
+    lower-case words and, where there is one, the table of forms (looked up, not listed)."""
+    nlp = spacy_pipeline(lang)
+    if nlp is None or nlp.path is None:
+        return frozenset(), None
+    try:
+        from spacy.lookups import Lookups
+
+        lookups = Lookups().from_disk(nlp.path / "lemmatizer" / "lookups")
+    except Exception:
+        return frozenset(), None
+    words: set[str] = set()
+    if lookups.has_table("lemma_index"):
+        for entries in lookups.get_table("lemma_index").values():
+            words.update(w for w in entries if w.isalpha())
+    if lookups.has_table("lemma_exc"):
+        for table in lookups.get_table("lemma_exc").values():
+            words.update(w for w in table if isinstance(w, str) and w.isalpha())
+    forms = lookups.get_table("lemma_lookup") if lookups.has_table("lemma_lookup") else None
+    return frozenset(words), forms
+
+
+def _dictionary_word(word: str, lang: str) -> bool:
+    """An ordinary word of the language, as written or inflected ("Tales", "Pleasures"); English
+    words count in every language (messages quote slogans: "Journalism is not a crime")."""
+    return _in_lexicon(word, lang) or (lang != "en" and _in_lexicon(word, "en"))
+
+
+def _in_lexicon(word: str, lang: str) -> bool:
+    w = word.strip(".,'’").lower()
+    words, forms = _lexicon(lang)
+    if not w or not (words or forms):
+        return False
+    if w in words or (forms is not None and w in forms):
+        return True
+    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("x", ""), ("ing", ""), ("ing", "e"), ("ed", ""),
+                         ("ed", "e"), ("er", ""), ("ly", ""), ("e", ""), ("es", "e")):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and w[: len(w) - len(suffix)] + repl in words:
+            return True
+    return False
+
+
+# titles and honorifics trimmed from the front of an entity ("Mrs. Schwarz" -> "Schwarz")
+_TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sr", "sra", "srta", "dña", "don", "doña", "m",
+                "mme", "mlle", "herr", "frau", "sig", "sig.ra", "sir", "dame", "fr", "rev", "sen", "gen", "capt"}
+# words inside a run that make it a place ("Dusino San Michele", "St Georges")
+_PLACE_INNER = {"san", "santa", "santo", "são", "saint", "sainte", "st", "ste", "sankt", "nad", "pod", "upon"}
+# what comes before a place rather than a person: "arrived at Ettelgem", "a year at Mhealthcoach"
+_AT_PLACE = re.compile(r"(?i)(?:\b(?:in|at|near|into|inside|outside|across|around|towards?|à|au|aux|dans|près de|"
+                       r"vers|en)|\b(?:flew|flown|fly|flying|travel+ed|travel+ing|moved|moving|returned|returning|"
+                       r"went|going|go|drove|driving|came|coming|come|back|trip|journey|road|welcome|arriv\w*)"
+                       r"\s+(?:to|from|back to|home to))\s+$")
+_SCRIPT_WORD = re.compile(r"[^\W\d_]")
+
+
+def _script(ch: str) -> str:
+    import unicodedata
+
+    return unicodedata.name(ch, "?").split(" ")[0]
+
+
+def _main_script(text: str) -> str:
+    counts: dict[str, int] = {}
+    for ch in _SCRIPT_WORD.findall(text):
+        sc = _script(ch)
+        counts[sc] = counts.get(sc, 0) + 1
+    return max(counts, key=counts.get) if counts else "?"
+
+
+def _is_title(word: str) -> bool:
+    return word.strip(".,").casefold() in _TITLE_WORDS
+
+
+def _name_evidence(token: str) -> bool:
+    """A word the name lists know as a given or family name (not an ordinary word)."""
+    parts = [p for p in re.split(r"[-‐]", token.strip(".,'’")) if p]
+    return bool(parts) and any((_known(p, "first") or _known(p, "last") or _surname_like(p)) and not _is_common(p)
+                               for p in parts)
+
+
+def _ordinary(word: str, lang: str) -> bool:
+    """A greeting, a header word, or a word of the language's dictionary or the common-word
+    list that the name lists do not know as a name."""
+    w = word.strip(".,'’")
+    return w.casefold() in NOT_NAMES or ((_is_common(w) or _dictionary_word(w, lang)) and not _listed(w))
+
+
+def _listed(word: str) -> bool:
+    return _known(word, "first") or _known(word, "last")
+
+
+def entity_name_span(text: str, start: int, end: int, lang: str) -> tuple[int, int] | None:
+    """The person's name in an NER entity, trimmed, or None when the same filters the
+    gazetteer uses say it is something else: a place, an organisation, a street, a greeting,
+    a title, an ordinary word of the language, a protected-looking header word, or text in
+    another script than the message's."""
+    words = [(start + w.start(), start + w.end(), w.group()) for w in re.finditer(r"[^\s]+", text[start:end])]
+    out: list[tuple[int, int, str]] = []
+    for a, b, w in words:  # "Shervashidze's" -> "Shervashidze"; "Lyon," -> "Lyon"
+        m = re.search(r"(?:['’]s|['’])?[.,;:!?)\]\"”»]*$", w)
+        cut = len(w) - (m.end() - m.start()) if m else len(w)
+        if re.fullmatch(rf"{_UP}\.", w):  # an initial keeps its dot
+            cut = len(w)
+        if cut <= 0:
+            continue
+        out.append((a, a + cut, w[:cut]))
+        if m and re.match(r"['’]s", m.group()):
+            break  # nothing after a possessive belongs to the name
+    words = out
+    from .pii import STREET_WORDS
+
+    if words and (re.fullmatch(rf"(?i:{STREET_WORDS})\.?", words[-1][2])
+                  or re.search(r"(?:^|\s)\d{1,6}[A-Za-z]?,?[ \t]+$", text[max(0, words[0][0] - 10):words[0][0]])):
+        return None  # a street: "Wolmarans St", "638 Wolmarans"
+    while words and (_is_title(words[0][2]) or words[0][2].casefold().strip(".,") in NOT_NAMES):
+        words.pop(0)  # "Mrs. Schwarz", "Dear Ana"
+    if words and _known(" ".join(w for _, _, w in words), "places") and not (
+            len(words) == 1 and _name_evidence(words[0][2])):
+        return None  # "Store Merløse", "Porto Alegre" as a whole
+    # greetings, closings and ordinary words at the edges ("Yesterday Tobias", "Grüße von Ana Souza")
+    while len(words) > 1 and (_ordinary(words[0][2], lang) or re.fullmatch(_LINKWORD, words[0][2])
+                              or re.fullmatch(rf"(?i:{CLOSINGS})", words[0][2].strip(".,!"))):
+        words.pop(0)
+    while words and (_ordinary(words[-1][2], lang) and len(words) > 1 or _is_initial(words[-1][2])
+                     or re.fullmatch(_LINKWORD, words[-1][2])):
+        words.pop()
+    if not words:
+        return None
+    start, end = words[0][0], words[-1][1]
+    value = text[start:end]
+    tokens = [w for _, _, w in words if not re.fullmatch(_LINKWORD, w)]
+    if not tokens or re.search(r"\d|[@#/\\]", value):
+        return None  # "Box 8316", "Franscini 71", an IBAN
+    if not value[:1].isupper():
+        # lower-case text: only a given name and a family name the lists know ("olga krylova")
+        if not (len(tokens) >= 2 and _known(tokens[0], "first") and all(_name_evidence(t.capitalize()) for t in tokens)
+                and not any(_known(t, "places") for t in tokens)):
+            return None
+    if {_script(c) for c in _SCRIPT_WORD.findall(value)} != {_main_script(text)}:
+        return None  # "Λεωφόρος Συγγρού" in an English message
+    # organisations: "Galorath Incorporated", "Hall Orchestra", "Clark, Romero and Hall Orchestra"
+    if any(ORG_WORDS.match(t) for t in tokens) or _org_follows(text, end):
+        return None
+    # places and streets: "Dusino San Michele", "Joaquin Suarez 2906"
+    folded = [t.strip(".,").casefold() for t in tokens]
+    if any(f in PLACE_WORDS or f in _PLACE_INNER for f in folded) or re.match(r"[ \t]*\d|:\d", text[end:end + 3]):
+        return None
+    evidence = [_name_evidence(t) for t in tokens]
+    given = _known(tokens[0], "first")
+    if all(_known(t, "places") for t in tokens) and not any(evidence):
+        return None
+    # ordinary words of the language: "Discipline", "Guilty Pleasures", "Cautionary Tales", "Salesperson"
+    if all(_ordinary(t, lang) for t in tokens):
+        return None
+    before = text[max(0, start - 40):start]
+    if len(tokens) == 1 and start < 40 and len(text[:start].split()) <= 3 and re.match(r"\s*[,!:]", text[end:]) \
+            and not re.search(r"(?i)\b(?:at|to|with|by|from|for|and)\s*$", before):
+        return None  # the addressee in the opening words ("Jani, you are brave"), as a rule the recipient
+    if start > 0 and text[start - 1] in "#@":
+        return None  # a hashtag or a handle ("#FreeAylin")
+    # a single unlisted word alone on its line, above other lines, is as a rule a company or a
+    # place in a letterhead or an address ("Enigmaio"); on the last line it is a signature
+    line_start = text.rfind("\n", 0, start) + 1
+    if len(tokens) == 1 and not _listed(tokens[0]) and re.fullmatch(r"[ \t>?*]*", text[line_start:start]) \
+            and re.match(r"[ \t,]*\n", text[end:]) and text[end:].strip():
+        return None
+    # a word of the language opening a sentence, with nothing saying a person follows ("Chin up.");
+    # alone on its line it is a signature ("Prends soin de toi.\nClaire")
+    if len(tokens) == 1 and _dictionary_word(tokens[0], lang) and SENTENCE_START.search(text[max(0, start - 40):start]) \
+            and not re.match(r"[ \t.,!]*(?:\n|$)", text[end:]) \
+            and not (CUE_AFTER.match(text[end:end + 20]) or PERSON_VERB_AFTER.match(text[end:end + 20])):
+        return None
+    # "arrived at Ettelgem", "a year at Mhealthcoach": a place after a locative, unless a known given name
+    if not given and (_AT_PLACE.search(text[max(0, start - 30):start]) or
+                      (len(tokens) == 1 and LOCATIVE.search(text[max(0, start - 12):start]) and not evidence[0])):
+        return None
+    return start, end
+
+
+def spacy_names(text: str, lang: str | None) -> list[tuple[int, int]]:
+    """Person entities from the language's spaCy pipeline, each passed through
+    `entity_name_span`; an entity spanning lines is read line by line."""
+    nlp = spacy_pipeline(lang)
+    if nlp is None or not text.strip():
+        return []
+    base = lang.split("-")[0]
+    spans = []
+    for ent in nlp(text).ents:
+        if ent.label_ not in SPACY_PERSON_LABELS:
+            continue
+        for m in re.finditer(r"[^\n]+", text[ent.start_char:ent.end_char]):
+            piece = m.group()
+            lead = len(piece) - len(piece.lstrip(" \t>?*•-"))
+            a, b = ent.start_char + m.start() + lead, ent.start_char + m.end()
+            if b > a:
+                span = entity_name_span(text, a, b, base)
+                if span:
+                    spans.append(span)
+    return spans
 
 
 def _protected(text: str, protected_names: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -370,12 +581,14 @@ def find_names(text: str, *, lang: str | None = None, protected_names: tuple[str
             span = _clean(text, m.start("name"), m.end("name"), titled=pattern is TITLE)
             if span:
                 found.append(span)
-    found += gazetteer_names(text, lang)
-    nlp = spacy_pipeline(lang)
-    if nlp is not None:
-        for ent in nlp(text).ents:
-            if ent.label_ in SPACY_PERSON_LABELS and any(c.isupper() for c in ent.text[:1]):
-                found.append((ent.start_char, ent.end_char))
+    base = (lang or "").split("-")[0]
+    for a, b in gazetteer_names(text, lang):
+        # with a pipeline's dictionary at hand, a run of ordinary words is no name ("Guilty Pleasures")
+        words = re.findall(r"[^\W\d_][\w'’.-]*", text[a:b])
+        if base and words and spacy_pipeline(base) is not None and all(_ordinary(w, base) for w in words):
+            continue
+        found.append((a, b))
+    found += _propagate(text, spacy_names(text, lang))
     keep = _protected(text, protected_names)
     merged: list[list[int]] = []  # overlapping finds become one span ("Nikolaj" inside "Nikolaj Petrussen")
     for a, b in sorted(set(found)):

@@ -44,10 +44,11 @@ ACTIONS: dict[str, str] = {
 UNDECIDED = ("pending", "held", "needs_translation")
 
 # How much each flag kind makes a message urgent to look at (highest first in the queue).
-RISK = {"safety": 100, "abuse": 90, "hostility": 85, "personal_data": 60, "spam": 40, "link": 30,
-        "redaction": 10, "duplicate": 2, "template": 1}
-# Kinds that a bulk approval never sweeps along unless the moderator insists.
-RISKY_KINDS = ("safety", "abuse", "hostility")
+RISK = {"safety": 100, "abuse": 90, "hostility": 85, "listed_term": 70, "personal_data": 60, "spam": 40, "link": 30,
+        "off_topic": 25, "redaction": 10, "duplicate": 2, "template": 1}
+# Kinds that a bulk approval never sweeps along unless the moderator insists: a listed insult
+# or slur the classifier did not confirm may be quoted counter-speech, but someone must read it.
+RISKY_KINDS = ("safety", "abuse", "hostility", "listed_term")
 TWO_PERSON_SETTING = "moderation.two_person_rule"
 MANUAL_REDACTION = "redacted by a moderator"
 
@@ -181,6 +182,25 @@ def _refresh_approved(store: Store, message_id: int, actor: str | None) -> None:
 def _approved_status(store: Store, message_id: int) -> str:
     flags = effective_flags(store).get(message_id, [])
     return "approved_redacted" if any(f.redact for f in flags) else "approved"
+
+
+def flag_spans(store: Store, message_id: int, kind: str) -> list[tuple[int, int]]:
+    """The spans a message's flags of one kind concern and that are not hidden yet (for
+    `queue redact ID --flag hostility`: hide the hostile sentence, keep the rest)."""
+    return sorted({(f.start, f.end) for f in effective_flags(store).get(message_id, [])
+                   if f.kind == kind and not f.redact})
+
+
+def span_text(text: str, flags: Sequence[Flag], start: int, end: int, *, original: bool = False) -> str:
+    """What a flag's span says, as a moderator may see it: the redacted text of that span
+    (personal data inside it shows as its placeholder) unless `original`."""
+    if original:
+        return text[start:end]
+    inside = [Flag(f.kind, f.reason, f.start - start, f.end - start, True) for f in flags
+              if f.redact and f.start >= start and f.end <= end]
+    clipped = any(f.redact and f.start < end and f.end > start and not (f.start >= start and f.end <= end)
+                  for f in flags)
+    return "[redacted]" if clipped else redact(text[start:end], inside)
 
 
 def find_span(text: str, match: str, occurrence: int = 1) -> tuple[int, int]:
@@ -377,8 +397,19 @@ def _cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def flags_cell(flags: Iterable[Flag]) -> str:
-    return "; ".join(f"{f.kind}: {f.reason} @{f.start}-{f.end}" for f in flags)
+def flags_cell(flags: Iterable[Flag], text: str | None = None, *, original: bool = False) -> str:
+    """Each flag with its span (character offsets in the original text); with `text`, a flag
+    on part of the message (a hostile sentence, a link) also quotes that part, redacted
+    unless `original`, since the offsets do not line up with the redacted text."""
+    flags = list(flags)
+    out = []
+    for f in flags:
+        cell = f"{f.kind}: {f.reason} @{f.start}-{f.end}"
+        if text is not None and not f.redact and (f.start, f.end) != (0, len(text)):
+            quote = span_text(text, flags, f.start, f.end, original=original)
+            cell += f" «{quote[:120]}{'…' if len(quote) > 120 else ''}»"
+        out.append(cell)
+    return "; ".join(out)
 
 
 def export_csv(store: Store, path: Path | None, selection: Selection | None = None, *,
@@ -392,7 +423,8 @@ def export_csv(store: Store, path: Path | None, selection: Selection | None = No
     w = csv.writer(buf)
     w.writerow(CSV_COLUMNS)
     for i in rows:
-        w.writerow([i.id, i.status, i.reason_code, i.decided_by, i.risk, _cell(flags_cell(i.flags)), i.lang,
+        w.writerow([i.id, i.status, i.reason_code, i.decided_by, i.risk,
+                    _cell(flags_cell(i.flags, i.text, original=original)), i.lang,
                     i.country, _cell(i.recipient), "" if i.theme is None else i.theme,
                     "" if i.group is None else i.group, i.group_size,
                     _cell(i.text if original else i.redacted), "", "", ""])

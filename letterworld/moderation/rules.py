@@ -52,9 +52,30 @@ def find_spam(text: str) -> list[Flag]:
     return flags
 
 
+# Kind of a word-list insult, slur or label that the classifier did not confirm: it waits for a
+# person (never approved automatically) but is not an abuse finding by itself.
+LISTED_TERM = "listed_term"
+LISTED_TERM_REASON = "listed insult or slur, read in context"
+
+
+def find_listed_terms(text: str) -> list[Flag]:
+    """Insults, slurs and labels from the abuse list ("traitor", "terrorist", "puta"), as
+    `listed_term` flags on their spans. A word alone does not say whether a message is abusive:
+    counter-speech and reports quote them ("they call her a terrorist, but she is a hero")."""
+    return find_terms(text, "abuse", LISTED_TERM, LISTED_TERM_REASON)
+
+
 def find_abuse(text: str) -> list[Flag]:
-    return (find_terms(text, "abuse", "abuse", "insult or slur")
-            + find_terms(text, "hostility", "hostility", "hostile to the recipient"))
+    """Word-list findings in one message.
+
+    * Wishes of harm or punishment and threats ("should be shot", "deserves prison", "lock her
+      up"; `hostility` list) are `hostility` flags: blocking, whatever the classifier says.
+    * Insults, slurs and labels (`abuse` list) are `listed_term` flags (see `find_listed_terms`).
+      The classifier turns such a term into an `abuse` flag on the same span when it scores the
+      message at or above its language's list bar (`AbuseClassifier.flags`); below it the term
+      stays a `listed_term` flag, which still keeps the message from automatic approval and
+      shows the moderator the word."""
+    return find_listed_terms(text) + find_terms(text, "hostility", "hostility", "hostile to the recipient")
 
 
 def find_safety(text: str, dangerous_terms: tuple[str, ...] = ()) -> list[Flag]:

@@ -29,12 +29,14 @@ class ScreenSummary:
 
 def screen_store(store: Store, config: Config, *, auto_approve: bool | None = None,
                  progress: Callable[[int], None] | None = None, classify: bool | None = None,
-                 embedder=None) -> ScreenSummary:
+                 embedder=None, offtopic: bool | None = None) -> ScreenSummary:
     """Screen every message; re-running replaces rule flags but never a person's decision.
 
     `classify` runs the abuse/hostility classifier on the multilingual embeddings (default:
     when its weights are installed); `embedder` must be the one it was trained on (loaded
-    when not given). Embeddings are cached in the store, so later stages reuse them."""
+    when not given). `offtopic` flags messages about something else entirely for review
+    (default: `[screen] offtopic`; see `offtopic.py`). Embeddings are cached in the store,
+    so later stages reuse them."""
     auto = config.screen.auto_approve if auto_approve is None else auto_approve
     messages = store.messages()
     langs = store.languages()
@@ -49,9 +51,16 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
         per_message[m.id] = list(result.flags)
         if progress:
             progress(1)
+    if classify is not False and messages and embedder is None:
+        from ..embedding import load_embedder
+        from .classifier import load_classifier
+
+        clf = load_classifier()
+        if clf is not None:  # one embedder for the classifier and the off-topic check
+            embedder = load_embedder(clf.embedder)
     if classify is not False and messages:
         for m, extra in zip(messages, classify_messages(store, messages, embedder, required=bool(classify))):
-            per_message[m.id] += extra
+            per_message[m.id] = confirmed_terms(per_message[m.id] + extra)
     groups = group_duplicates([m.text for m in messages], config.campaign.sample_texts,
                               threshold=config.screen.near_duplicate_threshold)
     dup_rows: dict[int, tuple[int, bool, bool]] = {}
@@ -69,6 +78,9 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
                 per_message[mid].append(Flag("duplicate", f"near copy of message {messages[g.representative].id} "
                                              f"({size} in group)", 0, len(messages[i].text)))
     summary.duplicate_groups = len(groups)
+    if (config.screen.offtopic if offtopic is None else offtopic) and messages:
+        for mid, flag in offtopic_flags(store, config, messages, groups, embedder, progress_label=True).items():
+            per_message[mid].append(flag)
     statuses = store.statuses()
     with store.transaction():
         store.replace_duplicates(dup_rows)
@@ -93,8 +105,21 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
     return summary
 
 
-def classify_messages(store: Store, messages, embedder=None, *, required: bool = False) -> list[list[Flag]]:
-    """Classifier flags for each message (none when the weights are missing, unless required)."""
+def confirmed_terms(flags: list[Flag]) -> list[Flag]:
+    """Drop a `listed_term` flag that an `abuse` flag now covers: the classifier confirmed
+    the word, and the moderator should see it once, as abuse."""
+    abuse = [(f.start, f.end) for f in flags if f.kind == "abuse"]
+    return [f for f in flags
+            if not (f.kind == "listed_term" and any(a <= f.start and f.end <= b for a, b in abuse))]
+
+
+def classify_messages(store: Store, messages, embedder=None, *, required: bool = False,
+                      sentence_spans: bool = True) -> list[list[Flag]]:
+    """Classifier flags for each message (none when the weights are missing, unless required).
+
+    With `sentence_spans`, a flagged message's sentences are scored too and the flag narrowed
+    to the sentences that pass on their own (`narrow_to_sentences`); only flagged messages
+    are segmented and embedded again, so the extra cost is small."""
     from ..embedding import embed_cached, load_embedder
     from .classifier import load_classifier
 
@@ -113,10 +138,132 @@ def classify_messages(store: Store, messages, embedder=None, *, required: bool =
     texts = [m.text for m in messages]
     with task("classify messages (embedding)", len(set(texts))) as advance:
         vectors, _ = embed_cached(store, embedder, texts, progress=advance)
-    known = store.languages()  # detected earlier in the pipeline; the classifier detects the rest itself
-    if not all(m.id in known for m in messages):
-        return clf.flags(texts, vectors)
-    return clf.flags(texts, vectors, [None if known[m.id]["lang"] == "und" else known[m.id]["lang"] for m in messages])
+    known = store.languages()  # detected earlier in the pipeline; the rest are detected here
+    missing = [i for i, m in enumerate(messages) if m.id not in known]
+    detected = {}
+    if missing:
+        from ..language import detect_batch
+
+        detected = dict(zip(missing, (d.lang for d in detect_batch([texts[i] for i in missing]))))
+    langs = [detected[i] if i in detected else known[m.id]["lang"] for i, m in enumerate(messages)]
+    langs = [None if lang == "und" else lang for lang in langs]
+    flags = clf.flags(texts, vectors, langs)
+    if sentence_spans:
+        flags = sentence_flags(clf, lambda ts: embed_cached(store, embedder, ts)[0], texts, langs, flags)
+    return flags
+
+
+def sentence_flags(clf, embed: Callable[[list[str]], np.ndarray], texts: list[str], langs: list[str | None],
+                   flags: list[list[Flag]]) -> list[list[Flag]]:
+    """Narrow each message's classifier flag to the sentences it concerns.
+
+    `clf` needs `proba(vectors, texts, langs)` and `threshold_for(lang)` (an `AbuseClassifier`),
+    `embed` turns sentences into vectors. Only messages with a flag are segmented (ICU) and
+    their sentences embedded in one batch and scored with the message's language and
+    threshold."""
+    from ..segment import sentences
+    from .classifier import REASON
+
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for i, fl in enumerate(flags):
+        if not any(f.kind == "hostility" and f.reason.startswith(REASON) for f in fl):
+            continue
+        segs = sentences(texts[i], langs[i])
+        if len(segs) > 1:
+            spans[i] = list(segs)
+    if not spans:
+        return flags
+    batch = [(i, texts[i][a:b]) for i, segs in spans.items() for a, b in segs]
+    vectors = np.asarray(embed([t for _, t in batch]), dtype=np.float32)
+    p = clf.proba(vectors, [t for _, t in batch], [langs[i] for i, _ in batch])
+    out = [list(fl) for fl in flags]
+    pos = 0
+    for i, segs in spans.items():
+        probs = p[pos:pos + len(segs)]
+        pos += len(segs)
+        narrowed = []
+        for f in out[i]:
+            if f.kind == "hostility" and f.reason.startswith(REASON) and (f.start, f.end) == (0, len(texts[i])):
+                narrowed += narrow_to_sentences(f, segs, probs, clf.threshold_for(langs[i]))
+            else:
+                narrowed.append(f)
+        out[i] = narrowed
+    return out
+
+
+def narrow_to_sentences(flag: Flag, spans: list[tuple[int, int]], probs, threshold: float) -> list[Flag]:
+    """A whole-message classifier flag narrowed to its sentences at or over `threshold`
+    (consecutive ones joined into one span); the whole message, saying so, when no single
+    sentence passes (hostility can need the whole context)."""
+    over = [(a, b, float(pr)) for (a, b), pr in zip(spans, probs) if pr >= threshold]
+    if not over:
+        return [Flag(flag.kind, f"{flag.reason}; no single sentence passes alone: read the whole message",
+                     flag.start, flag.end, flag.redact)]
+    runs: list[list[tuple[int, int, float]]] = []
+    index = {span: j for j, span in enumerate(spans)}
+    for a, b, pr in over:
+        if runs and index[(runs[-1][-1][0], runs[-1][-1][1])] == index[(a, b)] - 1:
+            runs[-1].append((a, b, pr))
+        else:
+            runs.append([(a, b, pr)])
+    out = []
+    for run in runs:
+        top = max(pr for _, _, pr in run)
+        what = "sentence" if len(run) == 1 else f"{len(run)} sentences, highest"
+        out.append(Flag(flag.kind, f"{flag.reason}; {what} p={top:.2f}", run[0][0], run[-1][1], flag.redact))
+    return out
+
+
+def offtopic_flags(store: Store, config: Config, messages, groups, embedder=None, *,
+                   progress_label: bool = False) -> dict[int, Flag]:
+    """Review flags for messages about something else entirely (`offtopic.find_offtopic`).
+
+    One row per distinct message: a duplicate group speaks through its representative (and
+    its members share the verdict); copies of the campaign's sample texts are on topic by
+    definition and are not scored. The sample texts themselves count as campaign messages."""
+    from . import offtopic as ot
+
+    rep_of: dict[int, int] = {}  # message index -> representative index
+    template_members: set[int] = set()
+    for g in groups:
+        for i in g.members:
+            rep_of[i] = g.representative
+            if g.template is not None:
+                template_members.add(i)
+    units = [i for i in range(len(messages)) if i not in template_members and rep_of.get(i, i) == i]
+    if len(units) < ot.MIN_MESSAGES:
+        return {}
+    from ..embedding import embed_cached, load_embedder
+
+    if embedder is None:
+        embedder = load_embedder(config.embed.model)
+    langs = store.languages()
+    texts = [messages[i].text for i in units]
+    samples = list(config.campaign.sample_texts)
+    if progress_label:
+        from ..progress import task
+
+        with task("off-topic check (embedding)", len(set(texts + samples))) as advance:
+            vectors, _ = embed_cached(store, embedder, texts + samples, progress=advance)
+    else:
+        vectors, _ = embed_cached(store, embedder, texts + samples)
+    sample_langs: list[str] = []
+    if samples:
+        from ..language import detect_batch
+
+        sample_langs = [d.lang for d in detect_batch(samples)]
+    unit_langs = [langs[messages[i].id]["lang"] if messages[i].id in langs else "und" for i in units]
+    hits = ot.find_offtopic(vectors[: len(units)], unit_langs, [messages[i].recipient for i in units],
+                            sample_vectors=vectors[len(units):], sample_langs=sample_langs,
+                            spread=config.screen.offtopic_spread)
+    flagged = {units[h.index]: h for h in hits}
+    out: dict[int, Flag] = {}
+    for i, m in enumerate(messages):
+        hit = flagged.get(rep_of.get(i, i))
+        if hit is not None and i not in template_members:
+            reason = hit.reason if rep_of.get(i, i) == i else f"{hit.reason}; as its group's representative"
+            out[m.id] = Flag(ot.KIND, reason, 0, len(m.text))
+    return out
 
 
 def redacted_texts(store: Store) -> dict[int, str]:

