@@ -44,6 +44,11 @@ def letter_counts(store: Store, recipient: str) -> dict[str, int]:
 
 
 def message_rows(store: Store) -> list[dict[str, Any]]:
+    """One row per message for the outputs; `text` has personal data redacted (report.html is
+    shared with campaigners, who never need a writer's email or address)."""
+    from .moderation.stage import redacted_texts
+
+    red = redacted_texts(store)
     langs = store.languages()
     statuses = store.statuses()
     flags = store.flags()
@@ -58,7 +63,7 @@ def message_rows(store: Store) -> list[dict[str, Any]]:
                                for f in flags.get(m.id, [])],
                      "theme": members[m.id][0] if m.id in members else None,
                      "recipient": m.recipient, "country": m.country, "channel": m.channel,
-                     "source_file": m.source_file, "source_row": m.source_row, "text": m.text})
+                     "source_file": m.source_file, "source_row": m.source_row, "text": red[m.id]})
     return rows
 
 

@@ -133,3 +133,23 @@ def test_readme_test_command_is_what_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     command = re.search(r"```sh\n# run the tests\n(.+?)\n```", readme, re.S).group(1).strip()
     assert command in ci
+
+
+def test_report_shows_messages_with_personal_data_redacted(store):
+    """report.html lists messages whose language needs a look; it must not print a writer's
+    email or phone number, which the moderation stage redacts everywhere downstream."""
+    from letterworld.config import Config
+    from letterworld.moderation.stage import screen_store
+    from letterworld.pipeline import message_rows
+    from letterworld.records import Message
+    from letterworld.report import build_report
+
+    store.add_messages([Message("ok!! write me: ana.perez@example.org or +34 612 345 678", "f.csv", 1)])
+    mid = store.messages()[0].id
+    store.set_language(mid, "und", 0.1)  # low confidence: listed under "Language to review"
+    screen_store(store, Config(), auto_approve=False, classify=False, offtopic=False)
+    rows = message_rows(store)
+    assert "[email]" in rows[0]["text"] and "ana.perez@example.org" not in rows[0]["text"]
+    report = build_report(rows, [], [], campaign="t")
+    assert "[email]" in report
+    assert "ana.perez@example.org" not in report and "612 345 678" not in report
