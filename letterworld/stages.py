@@ -309,7 +309,11 @@ def excerpts(store: Store, config: Config, embedder: Embedder, recipient: str) -
 
 
 ARTICLES = {"the", "la", "el", "los", "las", "les", "le", "die", "der", "das", "a", "o", "os", "família",
-            "familia", "famille", "family", "mr", "mrs", "ms", "dr", "prof"}
+            "familia", "famille", "family"}
+# titles before a name: "Dr Jane Smith" signs as Jane; "Pastor Ray" (one name) as the writer signed
+TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "pastor", "father", "sister", "brother", "fr",
+          "sr", "sra", "srta", "dra", "don", "doña", "herr", "frau", "mme", "mlle", "m", "sig", "padre", "imam",
+          "rabbi"}
 
 
 ATTRIBUTION_POLICIES = ("first_name_country", "country", "none")
@@ -325,9 +329,14 @@ def attribution(m: Message, lang: str = "en", policy: str = "first_name_country"
         return country_name(m.country, lang)
     parts = m.author.split()
     first = ""
+    while len(parts) > 2 and parts[0].lower().strip(".") in TITLES:
+        parts = parts[1:]
     if parts:
         # "The Hendersons", "Família Souza": a family signs as a family
-        first = " ".join(parts[:3]) if parts[0].lower().strip(".") in ARTICLES else parts[0]
+        if parts[0].lower().strip(".") in ARTICLES | TITLES:
+            first = " ".join(parts[:3] if parts[0].lower().strip(".") in ARTICLES else parts[:2])
+        else:
+            first = parts[0]
         first = first.strip(",.;:")
     country = country_name(m.country, lang)
     return ", ".join(p for p in (first, country) if p)

@@ -17,6 +17,9 @@ def test_attribution_policies_and_consent():
     assert attribution(msg(country="DE"), "es") == "Maria, Alemania"
     assert attribution(msg(author="The Hendersons", country="US")) == "The Hendersons, United States"
     assert attribution(msg(), policy="country") == "Colombia"
+    # a title is not a first name, and never pulls the surname in with it
+    assert attribution(msg(author="Dr. Jane Smith", country="US")) == "Jane, United States"
+    assert attribution(msg(author="Pastor Ray", country="US")) == "Pastor Ray, United States"
     assert attribution(msg(), policy="none") == ""
     assert attribution(msg(consent=False)) == ""
     assert attribution(msg(consent=None)) == ""  # missing consent: nothing
