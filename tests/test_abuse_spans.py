@@ -51,6 +51,9 @@ class StubClassifier:
     def threshold_for(self, lang):
         return 0.5
 
+    def route(self, langs, texts):
+        return list(langs)
+
     def proba(self, vectors, texts=None, langs=None):
         v = np.atleast_2d(vectors)
         return np.clip(0.05 + 0.9 * v[:, 0], 0, 1)

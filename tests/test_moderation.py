@@ -371,6 +371,22 @@ def test_classifier_uses_char_ngrams_for_trained_languages_and_embedding_elsewhe
         clf.proba(v, text * 2)
 
 
+def test_arabizi_goes_to_the_arabic_model_when_detection_gives_a_language_without_one(embedder):
+    from letterworld.moderation.classifier import load_classifier, looks_arabizi
+
+    arabizi = ["ana ma3ak ya 7abibi, el 7orreya 2arib", "mesh hanseebak lewa7dak", "kol el nas ma3ak, wallah"]
+    for text in arabizi:
+        assert looks_arabizi(text), text
+    for text in ("I h8 th3m all", "Download Mp3 gratis 2014", "Forza Jani, siamo con te!", "Ich h4sse euch",
+                 "Meet me on the 3rd at 7pm", "الحرية لثانت زين", "ok", "Pole sana, tuko pamoja nawe ya dada"):
+        assert not looks_arabizi(text), text
+    clf = load_classifier()
+    texts = [arabizi[0], arabizi[0], "We are with you"]
+    assert clf.route(["tl", "en", "sw"], texts) == ["ar", "en", "sw"]  # only languages without a model of their own
+    v = embedder.encode(texts[:1])
+    assert clf.proba(v, texts[:1], ["tl"])[0] == clf.proba(v, texts[:1], ["ar"])[0]
+
+
 def test_screen_store_adds_classifier_flags_and_keeps_them_out_of_bulk_approval(store, embedder):
     store.add_messages([Message(t, "f.csv", i) for i, t in enumerate([
         "I hope she rots in that cell for the rest of her life, the traitor.",

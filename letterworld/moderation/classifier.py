@@ -20,6 +20,7 @@ terrorist", "calling refugees 'vermin' is hate speech"), which a person still re
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -97,6 +98,7 @@ class AbuseClassifier:
             raise ValueError("texts and vectors differ in length")
         if langs is None:
             langs = _detect(texts) if texts is not None and self.lang_thresholds else [None] * n
+        langs = self.route(langs, texts)
         full = np.array([self.uses_full_model(lang) for lang in langs], dtype=bool)
         if self.embed_coef is not None:
             z = vectors @ self.embed_coef + self.embed_intercept
@@ -109,6 +111,15 @@ class AbuseClassifier:
                 z_full = (1 - self.svm_weight) * z_full + self.svm_weight * self.svm_scale * self.svm_decision(vectors[idx])
             z[idx] = z_full
         return 1.0 / (1.0 + np.exp(-z))
+
+    def route(self, langs: list[str | None], texts: list[str] | None) -> list[str | None]:
+        """The language whose model and thresholds score each message: the given one, except that
+        Arabic written in Latin letters (Arabizi: "3" for ain, "7" for ha, "2" for hamza), which
+        language detection calls Tagalog, Malay, Swahili or the like, goes to Arabic's model. Only
+        messages whose language has no model of its own are re-routed."""
+        if texts is None or "ar" not in self.lang_thresholds or self.char_coef is None:
+            return list(langs)
+        return ["ar" if not self.uses_full_model(lang) and looks_arabizi(t) else lang for lang, t in zip(langs, texts)]
 
     def svm_decision(self, vectors: np.ndarray) -> np.ndarray:
         """The RBF SVM's decision value: sum_i dual_coef_i * exp(-gamma * |x - sv_i|^2) + b."""
@@ -124,6 +135,7 @@ class AbuseClassifier:
         `langs` picks each message's model and thresholds; without it the language is detected here."""
         if langs is None:
             langs = _detect(texts) if self.lang_thresholds else [None] * len(texts)
+        langs = self.route(langs, texts)
         p = self.proba(vectors, texts, langs)
         out = []
         for t, pi, lang in zip(texts, p, langs):
@@ -135,6 +147,32 @@ class AbuseClassifier:
                           for f in find_listed_terms(t)]
             out.append(found)
         return out
+
+
+# Arabizi: a word with one or two of the digits Arabic chat writes for letters (3laya, y2rb, w7ad, nsa2),
+# and frequent Egyptian/Levantine words in Latin letters
+_ARABIZI_TOKEN = re.compile(r"[a-z]*[235789]{1,2}[a-z]*")
+_NOT_ARABIZI = re.compile(r"\d+(st|nd|rd|th)|mp3|co2|[a-z]\d")
+_ARABIZI_WORDS = frozenset("""el wala kol kolohom kollohom ely elly illi enta ento enti inta inti intu e7na ehna fe fee mn
+mesh msh mish bas dee deh lazm lazem lazim 3la 3ala 3alaya ya3ni ezay izay leh keda kda ma3 m3 zay zayak hena howa heya
+homa hya hwa wallah walla inshallah mashallah habibi habibti yalla yallah""".split())
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+
+
+def looks_arabizi(text: str) -> bool:
+    """Whether a text looks like Arabic written in Latin letters and digits ("ana ma3akom w ba7eb kol el
+    nas"): two distinct words with Arabizi digits, one with a frequent Arabizi word, or two such words
+    making a quarter of the words. On the lingua language-id dev set (37,457 texts in 75 languages)
+    it fires on 3, all with numbers in them ("72mila", "2KJ")."""
+    if _ARABIC_SCRIPT.search(text):
+        return False
+    words = [w for w in re.findall(r"[^\W_]+", text.lower()) if re.search("[a-z]", w)]
+    if len(words) < 2:
+        return False
+    digits = len({w for w in words if _ARABIZI_TOKEN.fullmatch(w) and sum(c.isalpha() for c in w) >= 2
+                  and not _NOT_ARABIZI.fullmatch(w)})
+    cues = len({w for w in words if w in _ARABIZI_WORDS})
+    return digits >= 2 or (digits >= 1 and cues >= 1) or (cues >= 2 and cues / len(words) >= 0.25)
 
 
 def _base(lang: str | None) -> str:

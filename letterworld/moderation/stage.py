@@ -147,6 +147,7 @@ def classify_messages(store: Store, messages, embedder=None, *, required: bool =
         detected = dict(zip(missing, (d.lang for d in detect_batch([texts[i] for i in missing]))))
     langs = [detected[i] if i in detected else known[m.id]["lang"] for i, m in enumerate(messages)]
     langs = [None if lang == "und" else lang for lang in langs]
+    langs = clf.route(langs, texts)  # Arabizi to the Arabic model: its sentences too
     flags = clf.flags(texts, vectors, langs)
     if sentence_spans:
         flags = sentence_flags(clf, lambda ts: embed_cached(store, embedder, ts)[0], texts, langs, flags)
