@@ -180,6 +180,22 @@ def unredact_cmd(message_id: int = typer.Argument(...), span: str = typer.Argume
         typer.echo(f"message {message_id}: {start}-{end} shown")
 
 
+@queue_app.command("dismiss")
+def dismiss_cmd(message_id: int = typer.Argument(...),
+                flag: str = typer.Option(..., "--flag", help="the flag kind that is wrong here, e.g. off_topic, "
+                                                             "hostility, listed_term"),
+                why: str = typer.Option(..., "--why", help="why the finding is false (kept in the audit log)"),
+                undo: bool = typer.Option(False, "--undo", help="take a dismissal back: the flag counts again"),
+                db: Path = DB, moderator: Optional[str] = MODERATOR) -> None:
+    """Dismiss a rule's flag as a false finding (it stops blocking quotes; re-screening keeps it dismissed)."""
+    with _open(db) as store:
+        try:
+            n = q.dismiss_flag(store, message_id, flag, actor=moderator, why=why, undo=undo)
+        except (q.QueueError, KeyError, ValueError) as exc:
+            _fail(str(exc))
+        typer.echo(f"message {message_id}: {n} {flag} flag(s) " + ("restored" if undo else "dismissed"))
+
+
 @queue_app.command()
 def groups(db: Path = DB, limit: int = typer.Option(20, help="groups to show (0 = all)")) -> None:
     """Duplicate and template groups, largest first, with their representative."""

@@ -17,6 +17,7 @@ from .config import Config
 from .embedding import Embedder, EmbedStats, embed_cached
 from .ingest import FileResult, expand_inputs, read_path
 from .moderation import GROUPING_KINDS
+from .moderation.queue import effective_flags
 from .moderation.stage import redacted_texts
 from .progress import say, task
 from .records import APPROVED_STATUSES, Excerpt, Message
@@ -255,7 +256,7 @@ def excerpt_pool(store: Store, config: Config, embedder: Embedder, recipient: st
     el = eligible(store)
     members = store.theme_members()
     theme_rows = store.themes()
-    flags = store.flags()
+    flags = effective_flags(store)  # a flag a moderator dismissed no longer blocks its span
     choices = store.excerpt_choices()
     banned = {k for k, v in choices.items() if v == "ban"}
     pinned = {k for k, v in choices.items() if v == "pin"}
@@ -269,7 +270,7 @@ def excerpt_pool(store: Store, config: Config, embedder: Embedder, recipient: st
             continue
         if recipient and m.recipient and m.recipient != recipient:
             continue
-        blocked = [(f.start, f.end) for f in flags.get(m.id, []) if not f.redact and f.kind not in GROUPING_KINDS]
+        blocked = [(f.start, f.end) for f in flags.get(m.id, []) if f.kind not in UNBLOCKING_KINDS]
         # spans in the original text: only usable when nothing was redacted before them
         for c in ex.candidates(m.id, text, lang, m.country, members[m.id][0], min_chars=xc.min_chars,
                                max_chars=xc.max_chars, max_sentences=xc.max_sentences,
@@ -307,6 +308,10 @@ def excerpts(store: Store, config: Config, embedder: Embedder, recipient: str) -
                                                     "chosen": len(out), "required_languages": sorted(required)})
     return out
 
+
+# flags whose span may still be quoted: groupings, and personal data, which is redacted (or shown
+# by a moderator's decision) in the text candidates come from
+UNBLOCKING_KINDS = (*GROUPING_KINDS, "personal_data", "redaction")
 
 ARTICLES = {"the", "la", "el", "los", "las", "les", "le", "die", "der", "das", "a", "o", "os", "família",
             "familia", "famille", "family"}

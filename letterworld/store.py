@@ -162,6 +162,20 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (message_id, actor)
     );
     """,
+    # 3: a moderator's dismissal of a rule's flag (a false finding), kept beside the flags so
+    # that re-screening never brings it back and undoing it restores the flag
+    """
+    CREATE TABLE dismissals (
+        message_id INTEGER NOT NULL REFERENCES messages(id),
+        kind TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        why TEXT NOT NULL,
+        PRIMARY KEY (message_id, kind, start, end)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -491,6 +505,30 @@ class Store:
         out: dict[int, list[sqlite3.Row]] = {}
         for r in self.db.execute("SELECT * FROM redactions ORDER BY message_id, start, end"):
             out.setdefault(r["message_id"], []).append(r)
+        return out
+
+    # -- moderation queue: dismissed flags (schema 3) ----------------------------
+    def set_dismissal(self, message_id: int, kind: str, start: int, end: int, *, actor: str | None = None,
+                      why: str) -> None:
+        """Record that a person found a flag false; audited with who and why."""
+        actor = actor or current_actor()
+        self.db.execute("INSERT OR REPLACE INTO dismissals VALUES (?,?,?,?,?,?,?)",
+                        (message_id, kind, start, end, actor, now(), why))
+        self.audit("dismiss-flag", f"message:{message_id}", detail={"kind": kind, "start": start, "end": end},
+                   why=why, actor=actor)
+
+    def remove_dismissals(self, message_id: int, kind: str, *, actor: str | None = None, why: str = "") -> int:
+        """Undo the dismissals of this kind on a message; returns how many were undone."""
+        n = self.db.execute("DELETE FROM dismissals WHERE message_id = ? AND kind = ?", (message_id, kind)).rowcount
+        if n:
+            self.audit("undo-dismiss-flag", f"message:{message_id}", detail={"kind": kind, "undone": n},
+                       why=why, actor=actor or current_actor())
+        return n
+
+    def dismissals(self) -> dict[int, set[tuple[str, int, int]]]:
+        out: dict[int, set[tuple[str, int, int]]] = {}
+        for r in self.db.execute("SELECT message_id, kind, start, end FROM dismissals"):
+            out.setdefault(r["message_id"], set()).add((r["kind"], r["start"], r["end"]))
         return out
 
     def add_approval(self, message_id: int, actor: str) -> None:

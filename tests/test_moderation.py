@@ -498,3 +498,39 @@ def test_a_confirmed_listed_term_is_shown_once_as_abuse():
     elsewhere = Flag("listed_term", "listed insult", 40, 45)
     assert confirmed_terms([listed, abuse, elsewhere]) == [abuse, elsewhere]
     assert confirmed_terms([listed]) == [listed]
+
+
+def test_dismissed_flag_stops_counting_survives_rescreening_and_can_be_undone(queued):
+    store, ids = queued
+    hostile = ids[3]
+    assert any(f.kind == "hostility" for f in q.effective_flags(store)[hostile])
+    with pytest.raises(q.QueueError, match="why"):
+        q.dismiss_flag(store, hostile, "hostility", actor="ana")
+    with pytest.raises(q.QueueError, match="unredact"):
+        q.dismiss_flag(store, ids[1], "personal_data", actor="ana", why="it is mine")
+    with pytest.raises(q.QueueError, match="no spam flag"):
+        q.dismiss_flag(store, hostile, "spam", actor="ana", why="-")
+    assert q.dismiss_flag(store, hostile, "hostility", actor="ana", why="a quote from the news, read it") == 1
+    assert not q.effective_flags(store).get(hostile)
+    assert [i.risk for i in q.items(store) if i.id == hostile] == [0]
+    row = [r for r in store.audit_log(target=f"message:{hostile}") if r["action"] == "dismiss-flag"]
+    assert len(row) == 1 and row[0]["actor"] == "ana" and row[0]["why"] == "a quote from the news, read it"
+    screen_store(store, Config(), auto_approve=False, classify=False)  # the rule finds it again ...
+    assert any(f.kind == "hostility" for f in store.flags()[hostile])
+    assert not q.effective_flags(store).get(hostile)  # ... and the person's decision still holds
+    out = q.decide_selection(store, q.Selection(statuses=q.UNDECIDED), "approve", actor="ana", why="bulk")
+    assert hostile not in out.skipped and store.statuses()[hostile] == "approved"
+    assert q.dismiss_flag(store, hostile, "hostility", actor="bo", why="second opinion: it is hostile", undo=True) == 1
+    assert any(f.kind == "hostility" for f in q.effective_flags(store)[hostile])
+
+
+def test_cli_dismiss_needs_a_reason_and_reports_what_it_did(queued):
+    store, ids = queued
+    db = str(store.path)
+    run = CliRunner().invoke
+    assert run(queue_app, ["dismiss", str(ids[5]), "--flag", "spam", "--db", db, "--as", "ana"]).exit_code != 0
+    res = run(queue_app, ["dismiss", str(ids[5]), "--flag", "spam", "--why", "a joke", "--db", db, "--as", "ana"])
+    assert res.exit_code == 0 and "dismissed" in res.output, res.output
+    assert all(f.kind != "spam" for f in q.effective_flags(store).get(ids[5], []))
+    res = run(queue_app, ["dismiss", str(ids[1]), "--flag", "personal_data", "--why", "x", "--db", db])
+    assert res.exit_code == 2 and "unredact" in res.output

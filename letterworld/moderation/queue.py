@@ -123,12 +123,15 @@ class Selection:
 
 # -- redactions -------------------------------------------------------------------
 def effective_flags(store: Store, flags: dict[int, list[Flag]] | None = None) -> dict[int, list[Flag]]:
-    """Flags with the moderators' redactions applied: a 'keep' un-redacts the automatic
-    flag at exactly that span (it stays in the store, shown but not hidden), a 'redact'
-    adds a redaction span. Reversible: removing the row restores the automatic result."""
+    """Flags with the moderators' decisions applied: a dismissed flag is gone (`dismiss_flag`),
+    a 'keep' un-redacts the automatic flag at exactly that span (it stays in the store, shown
+    but not hidden), a 'redact' adds a redaction span. Reversible: removing the row restores
+    the automatic result."""
     flags = store.flags() if flags is None else flags
     overrides = store.redactions()
-    out = {mid: list(fs) for mid, fs in flags.items()}
+    dismissed = store.dismissals()
+    out = {mid: [f for f in fs if (f.kind, f.start, f.end) not in dismissed.get(mid, ())]
+           for mid, fs in flags.items()}
     for mid, rows in overrides.items():
         kept = {(r["start"], r["end"]) for r in rows if r["action"] == "keep"}
         current = [Flag(f.kind, f.reason, f.start, f.end, f.redact and (f.start, f.end) not in kept)
@@ -166,6 +169,35 @@ def unredact_span(store: Store, message_id: int, start: int, end: int, *, actor:
                              f"see `letterworld queue show {message_id}`")
         store.set_redaction(message_id, start, end, "keep", actor=actor, why=why)
         _refresh_approved(store, message_id, actor)
+
+
+# Flags a person may dismiss as false findings. Personal data is shown or hidden with
+# redact/unredact instead; duplicate and template groups are regrouped by screening.
+DISMISSIBLE_KINDS = ("off_topic", "hostility", "abuse", "listed_term", "spam", "link", "safety")
+
+
+def dismiss_flag(store: Store, message_id: int, kind: str, *, actor: str | None = None, why: str = "",
+                 undo: bool = False) -> int:
+    """A moderator says a rule's flag on this message is wrong (or, with `undo`, takes that back).
+
+    Every flag of `kind` on the message is dismissed; it no longer counts for the queue's
+    risk, for bulk actions or for excerpts (which never quote a flagged span), and re-running
+    the screen stage does not bring it back at the same span. `why` is required: the audit log
+    says who decided a finding was false and why. Returns how many flags changed."""
+    if kind not in DISMISSIBLE_KINDS:
+        raise QueueError(f"flag kind {kind!r} cannot be dismissed; dismissible: {', '.join(DISMISSIBLE_KINDS)}"
+                         + (" (personal data: use `queue unredact`)" if kind == "personal_data" else ""))
+    if not why.strip():
+        raise QueueError("say why the flag is wrong (--why): the audit log keeps it")
+    with store.transaction():
+        if undo:
+            return store.remove_dismissals(message_id, kind, actor=actor, why=why)
+        current = [f for f in effective_flags(store).get(message_id, []) if f.kind == kind]
+        if not current:
+            raise QueueError(f"message {message_id} has no {kind} flag; see `letterworld queue show {message_id}`")
+        for f in current:
+            store.set_dismissal(message_id, kind, f.start, f.end, actor=actor, why=why)
+        return len(current)
 
 
 def _refresh_approved(store: Store, message_id: int, actor: str | None) -> None:
