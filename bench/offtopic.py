@@ -60,6 +60,7 @@ PLANTED_OFFTOPIC = {("online_form.csv", 296), ("sms_social.jsonl", 137)}  # foot
 from machine import cpu_model
 
 from letterworld.moderation import offtopic as ot
+from letterworld.themes import centre_language_and_recipient
 
 
 def tatoeba(per_lang: int, seed: int = 0) -> list[tuple[str, str, str]]:
@@ -106,7 +107,7 @@ def units_of(store):
 
 def scores_for(v, langs, recips, sv, slangs):
     """The core's neighbour scores for the first len(v) rows (samples as references)."""
-    x = ot.centred(np.vstack([v, sv]), list(langs) + list(slangs), list(recips) + [""] * len(sv))
+    x = centre_language_and_recipient(np.vstack([v, sv]), list(langs) + list(slangs), list(recips) + [""] * len(sv))
     return ot.neighbour_scores(x, len(v))[0]
 
 

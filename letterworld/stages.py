@@ -25,7 +25,7 @@ from .store import Store
 from .themes import (
     UNASSIGNED,
     assign,
-    centre_groups,
+    centre_language_and_recipient,
     cluster,
     join_translations,
     keywords,
@@ -192,7 +192,7 @@ def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool 
 def meaning_space(vectors: np.ndarray, langs: list[str], recipients: list[str], min_count: int = 5) -> np.ndarray:
     """Vectors with the language and the recipient directions removed, then the direction all
     messages share: what is left is what distinguishes their meanings."""
-    return remove_common_direction(centre_groups(centre_groups(vectors, langs, min_count), recipients, min_count))
+    return remove_common_direction(centre_language_and_recipient(vectors, langs, recipients, min_count))
 
 
 def theme_space(vectors: np.ndarray, langs: list[str], recipients: list[str], min_count: int = 5) -> np.ndarray:

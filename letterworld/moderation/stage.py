@@ -79,7 +79,7 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
                                              f"({size} in group)", 0, len(messages[i].text)))
     summary.duplicate_groups = len(groups)
     if (config.screen.offtopic if offtopic is None else offtopic) and messages:
-        for mid, flag in offtopic_flags(store, config, messages, groups, embedder, progress_label=True).items():
+        for mid, flag in offtopic_flags(store, config, messages, groups, embedder).items():
             per_message[mid].append(flag)
     statuses = store.statuses()
     with store.transaction():
@@ -215,8 +215,7 @@ def narrow_to_sentences(flag: Flag, spans: list[tuple[int, int]], probs, thresho
     return out
 
 
-def offtopic_flags(store: Store, config: Config, messages, groups, embedder=None, *,
-                   progress_label: bool = False) -> dict[int, Flag]:
+def offtopic_flags(store: Store, config: Config, messages, groups, embedder=None) -> dict[int, Flag]:
     """Review flags for messages about something else entirely (`offtopic.find_offtopic`).
 
     One row per distinct message: a duplicate group speaks through its representative (and
@@ -241,13 +240,10 @@ def offtopic_flags(store: Store, config: Config, messages, groups, embedder=None
     langs = store.languages()
     texts = [messages[i].text for i in units]
     samples = list(config.campaign.sample_texts)
-    if progress_label:
-        from ..progress import task
+    from ..progress import task
 
-        with task("off-topic check (embedding)", len(set(texts + samples))) as advance:
-            vectors, _ = embed_cached(store, embedder, texts + samples, progress=advance)
-    else:
-        vectors, _ = embed_cached(store, embedder, texts + samples)
+    with task("off-topic check (embedding)", len(set(texts + samples))) as advance:
+        vectors, _ = embed_cached(store, embedder, texts + samples, progress=advance)
     sample_langs: list[str] = []
     if samples:
         from ..language import detect_batch
