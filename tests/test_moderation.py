@@ -371,6 +371,39 @@ def test_classifier_uses_char_ngrams_for_trained_languages_and_embedding_elsewhe
         clf.proba(v, text * 2)
 
 
+def test_centre_by_language_removes_each_language_mean_and_renormalises():
+    from letterworld.moderation.classifier import centre_by_language
+
+    v = np.array([[1.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 3.0, 4.0]], dtype=np.float32)
+    means = {"ar": np.array([1.0, 0.0, 0.0], dtype=np.float32)}
+    out = centre_by_language(v, ["ar", "ar", "xx"], means, default=np.array([0.0, 3.0, 0.0], dtype=np.float32))
+    assert np.allclose(out[0], [0, 1, 0]) and np.allclose(out[1], [0, 0, 1])  # the Arabic mean removed
+    assert np.allclose(out[2], [0, 0, 1])  # a language without a mean takes the default
+    kept = centre_by_language(v, ["ar", "ar", "xx"], means)  # no default: only renormalised
+    assert np.allclose(kept[2], [0, 0.6, 0.8]) and np.allclose(v[2], [0, 3, 4])  # the input is not changed
+
+
+def test_full_model_centres_each_language_on_its_own_mean(embedder):
+    """The six trained languages carry a mean embedding; centring on it brings an Arabic sentence
+    nearer its English translation than to other Arabic sentences, which is why it helps Arabic."""
+    from letterworld.moderation.classifier import centre_by_language, load_classifier
+
+    clf = load_classifier()
+    assert set(clf.lang_means) == set(clf.lang_thresholds)
+    texts = ["You are a traitor and you deserve prison.", "أنت خائن وتستحق السجن.",
+             "نحن معك ونطالب بإطلاق سراحك.", "الحرية لكل المعتقلين."]
+    langs = ["en", "ar", "ar", "ar"]
+    raw = embedder.encode(texts)
+    centred = centre_by_language(raw, langs, clf.lang_means)
+
+    def margin(v):  # translation similarity minus the closest other Arabic sentence's
+        return float(v[0] @ v[1] - max(v[1] @ v[2], v[1] @ v[3]))
+    assert margin(centred) > margin(raw) + 0.05, (margin(raw), margin(centred))
+    one = ["Wir stehen an deiner Seite."]
+    v = embedder.encode(one)
+    assert clf.proba(v, one, ["de"])[0] != clf.proba(v, one, ["fr"])[0]  # same full model, other mean
+
+
 def test_arabizi_goes_to_the_arabic_model_when_detection_gives_a_language_without_one(embedder):
     from letterworld.moderation.classifier import load_classifier, looks_arabizi
 

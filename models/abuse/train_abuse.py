@@ -14,9 +14,12 @@ Features: multilingual-e5-small embeddings (letterworld's default embedder, nano
 with hashed character n-grams (2-5 letters inside words, 2**18 buckets, l2-normalised; see
 letterworld.moderation.classifier.char_features), so spellings and words the embedding blurs
 (slurs, "vermin", "Ungeziefer") count too.
-Model: scikit-learn logistic regression, balanced classes, C=C, averaged in logit space with an RBF
-support-vector machine on the embedding alone (C=SVM_C, weight SVM_WEIGHT; chosen by template-grouped
-cross-validation on the training half, see MODEL_CARD.md). Decision thresholds come from
+Model: the embedding is centred on its language's mean (the means of the training rows per
+language, shipped with the weights; see classifier.centre_by_language) and renormalised, so the
+six languages' data help each other; then a scikit-learn logistic regression, balanced classes,
+C=C, averaged in logit space with an RBF support-vector machine on the centred embedding alone
+(C=SVM_C, weight SVM_WEIGHT; chosen by template-grouped cross-validation on the training half, see
+MODEL_CARD.md). In cross-validation each fold's means come from its training rows only. Decision thresholds come from
 template-grouped cross-validation on the training data: for each HateCheck language, the lowest
 threshold that keeps the flag rate on its non-hateful HateCheck cases at or under TARGET_FPR, and the
 list bar (a listed insult or slur is an `abuse` flag at or above it, a `listed_term` flag below) at
@@ -47,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from letterworld.embedding import embed_cached, load_embedder  # noqa: E402
-from letterworld.moderation.classifier import CHAR_PARAMS, char_features  # noqa: E402
+from letterworld.moderation.classifier import CHAR_PARAMS, centre_by_language, char_features  # noqa: E402
 from letterworld.moderation.rules import find_abuse, find_listed_terms  # noqa: E402
 from letterworld.store import Store  # noqa: E402
 
@@ -64,9 +67,10 @@ EMBED_WEIGHT = 1.5  # the embedding block is scaled by this against the char n-g
 # on the training half: mean recall 0.83 against 0.815 at 1.0); the shipped coef is multiplied back, so run time
 # scores the raw embedding
 SVM_C = 64.0  # RBF support-vector machine on the embedding alone (gamma "scale"), for the HateCheck languages
-SVM_WEIGHT = 0.7  # its share in the averaged logit: (1 - w) * logistic regression + w * SVM_SCALE * SVM decision
+SVM_WEIGHT = 0.9  # its share in the averaged logit: (1 - w) * logistic regression + w * SVM_SCALE * SVM decision
 SVM_SCALE = 2.0  # SVM decision values (margin +-1) brought to a logit-like scale before averaging
 FOLDS = 5
+MIN_MEAN_ROWS = 5  # a training language with fewer rows is centred on the pooled mean
 OUT = ROOT / "letterworld" / "data" / "abuse_classifier.npz"
 HATECHECK = ROOT.parent / "shared" / "eval" / "abuse" / "hatecheck_dev.csv"
 HANDWRITTEN = Path(__file__).resolve().parent / "abuse_train.tsv"
@@ -130,6 +134,22 @@ def features(vectors: np.ndarray, texts: list[str]):
     return hstack([csr_matrix(vectors * EMBED_WEIGHT), char_features(texts)]).tocsr()
 
 
+def language_means(E: np.ndarray, langs: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Each training language's mean embedding (languages with MIN_MEAN_ROWS rows or more) and the
+    pooled mean, for `centre_by_language`."""
+    means = {str(lang): E[langs == lang].mean(0) for lang in set(langs.tolist())
+             if (langs == lang).sum() >= MIN_MEAN_ROWS}
+    return means, E.mean(0)
+
+
+def centred(E: np.ndarray, langs: np.ndarray, fit_rows: np.ndarray | None = None) -> np.ndarray:
+    """All rows centred on the language means of `fit_rows` (all rows when None): in CV only the
+    training folds may set the means."""
+    rows = np.ones(len(E), dtype=bool) if fit_rows is None else fit_rows
+    means, pooled = language_means(E[rows], langs[rows])
+    return centre_by_language(E, langs.tolist(), means, pooled)
+
+
 def fit(X, y: np.ndarray, c: float = C):
     from sklearn.linear_model import LogisticRegression
 
@@ -153,20 +173,24 @@ def combined_logit(z_lr: np.ndarray, d_svm: np.ndarray | None) -> np.ndarray:
     return z_lr if d_svm is None or not SVM_WEIGHT else (1 - SVM_WEIGHT) * z_lr + SVM_WEIGHT * SVM_SCALE * d_svm
 
 
-def cv_thresholds(X, y: np.ndarray, langs: np.ndarray, groups: np.ndarray,
-                  hatecheck: np.ndarray | None = None, listed: np.ndarray | None = None,
-                  E: np.ndarray | None = None):
+def cv_thresholds(E: np.ndarray, texts: list[str], y: np.ndarray, langs: np.ndarray, groups: np.ndarray,
+                  hatecheck: np.ndarray | None = None, listed: np.ndarray | None = None):
     """Template-grouped K-fold predictions; per HateCheck language, the lowest threshold whose
     non-hateful flag rate on its HateCheck cases (`hatecheck` mask; all rows without it) is <= TARGET_FPR,
     and the list bar (a listed term counts as abuse at or above it): the score above which LIST_RATE
     of those cases lie, never above the threshold. Returns the thresholds, the list bars and the CV
     figures at those thresholds (classifier alone, and with the listed terms above the bar: `listed`).
-    With `E` (the embeddings), each fold also fits the SVM and scores the combined logit."""
+    Each fold centres the embeddings on its training rows' language means, fits both models and
+    scores the combined logit."""
     from sklearn.model_selection import GroupKFold
 
     cv = np.zeros(len(y))
-    for train, test in GroupKFold(n_splits=FOLDS).split(X, y, groups):
-        d = None if E is None or not SVM_WEIGHT else fit_svm(E[train], y[train]).decision_function(E[test])
+    for train, test in GroupKFold(n_splits=FOLDS).split(E, y, groups):
+        mask = np.zeros(len(y), dtype=bool)
+        mask[train] = True
+        Ec = centred(E, langs, mask)
+        X = features(Ec, texts)
+        d = fit_svm(Ec[train], y[train]).decision_function(Ec[test]) if SVM_WEIGHT else None
         cv[test] = 1 / (1 + np.exp(-combined_logit(fit(X[train], y[train]).decision_function(X[test]), d)))
     hc = np.ones(len(y), dtype=bool) if hatecheck is None else hatecheck
     listed = np.zeros(len(y), dtype=bool) if listed is None else listed
@@ -210,12 +234,15 @@ def train(hatecheck_rows: list[dict], exclude_lang: str | None = None, embedder=
     other language)."""
     texts, y, langs, groups, sources = training_set(hatecheck_rows, exclude_lang)
     E = embed(texts, embedder)
-    X = features(E, texts)
+    means, pooled = language_means(E, langs)
+    Ec = centre_by_language(E, langs.tolist(), means, pooled)
+    X = features(Ec, texts)
     hatecheck = np.array([s.startswith("hatecheck:") for s in sources])
     listed = np.array([bool(find_listed_terms(t)) for t in texts])
-    thresholds, bars, figures = cv_thresholds(X, y, langs, groups, hatecheck, listed, E)
+    thresholds, bars, figures = cv_thresholds(E, texts, y, langs, groups, hatecheck, listed)
     unseen, unseen_bar = unseen_threshold(E, y, langs)
-    return {"full": fit(X, y), "svm": fit_svm(E, y) if SVM_WEIGHT else None,
+    return {"full": fit(X, y), "svm": fit_svm(Ec, y) if SVM_WEIGHT else None,
+            "lang_means": {lang: means[lang] for lang in thresholds if lang in means},
             "thresholds": thresholds, "list_bars": bars, "cv": figures,
             "embed": fit(E, y, C_EMBED), "unseen_threshold": unseen, "unseen_list_bar": unseen_bar,
             "examples": len(texts), "by_source": {s: sources.count(s) for s in sorted(set(sources))}}
@@ -261,11 +288,14 @@ def check_shipped(path: Path, model: dict, rows: list[dict], embedder) -> None:
     """The shipped arrays score as the trained models do (same probabilities on some cases)."""
     from letterworld.moderation.classifier import read_classifier
 
-    texts = [r["test_case"] for r in rows[:40]] or ["You are a traitor.", "We are with you."]
+    sample = rows[:20] + rows[-20:]
+    texts = [r["test_case"] for r in sample] or ["You are a traitor.", "We are with you."]
+    langs = [r["lang"] for r in sample] or ["en", "en"]
     E = embed(texts, embedder)
-    d = model["svm"].decision_function(E) if model["svm"] is not None else None
-    want = 1 / (1 + np.exp(-combined_logit(model["full"].decision_function(features(E, texts)), d)))
-    got = read_classifier(path).proba(E, texts, ["en"] * len(texts))
+    Ec = centre_by_language(E, langs, model["lang_means"])
+    d = model["svm"].decision_function(Ec) if model["svm"] is not None else None
+    want = 1 / (1 + np.exp(-combined_logit(model["full"].decision_function(features(Ec, texts)), d)))
+    got = read_classifier(path).proba(E, texts, langs)
     assert np.allclose(got, want, atol=2e-3), np.abs(got - want).max()
 
 
@@ -290,7 +320,8 @@ def main() -> None:
             "svm": {"C": SVM_C, "weight": SVM_WEIGHT, "scale": SVM_SCALE,
                     "support_vectors": 0 if model["svm"] is None else int(model["svm"].support_vectors_.shape[0])},
             "target_fpr": TARGET_FPR,
-            "features": f"e5 embedding ({dim}) + hashed char n-grams {CHAR_PARAMS}; other languages: embedding only",
+            "features": f"e5 embedding ({dim}) centred on its language's mean and renormalised + hashed char "
+            f"n-grams {CHAR_PARAMS}; other languages: raw embedding only",
             "thresholds": {k: round(v, 4) for k, v in model["thresholds"].items()},
             "other_languages_threshold": round(model["unseen_threshold"], 4),
             "list_bars": {k: round(v, 4) for k, v in model["list_bars"].items()},
@@ -305,6 +336,8 @@ def main() -> None:
                         list_bar=np.float32(model["unseen_list_bar"]),
                         embed_coef=emb.coef_[0].astype(np.float32), embed_intercept=np.float32(emb.intercept_[0]),
                         threshold=np.float32(model["unseen_threshold"]), embedder=embedder.name, meta=json.dumps(meta),
+                        lang_means=np.stack(list(model["lang_means"].values())).astype(np.float32),
+                        lang_means_langs=json.dumps(list(model["lang_means"])),
                         **svm_arrays(model["svm"]))
     check_shipped(args.out, model, rows, embedder)
     print(f"wrote {args.out}: {model['examples']} examples, thresholds {meta['thresholds']}, "
