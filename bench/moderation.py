@@ -161,7 +161,55 @@ def bench_abuse(path: Path) -> list[str]:
     for func in sorted(set(funcs), key=lambda f: (f.endswith("_nh"), f)):
         m = np.array([f == func for f in funcs])
         lines.append(f"| {func} | {int(m.sum())} | {both[m].mean():.3f} |")
-    return lines + [""] + arabizi_routing(clf, rows, texts, vectors)
+    return lines + [""] + translation_overlap(all_rows, rows, both, hateful) + [""] + arabizi_routing(clf, rows, texts, vectors)
+
+
+def translated_in_training(all_rows: list[dict], test: list[dict]) -> np.ndarray:
+    """For each test case: whether a translation of it sits in another language's training half.
+
+    Multilingual HateCheck's cases are largely translations of the same templates ("I hate women",
+    "Odio a las mujeres"), and the template split is made per language, so a test case's twin in
+    another language may have been trained on. A translation is taken to be a mutual nearest neighbour
+    (e5 cosine) between two languages' cases with the same functionality and target group."""
+    from collections import defaultdict
+
+    from train_abuse import embed, in_train_half
+
+    E = embed([r["test_case"] for r in all_rows])
+    train = np.array([in_train_half(r["case_id"]) for r in all_rows])
+    langs = np.array([r["lang"] for r in all_rows])
+    buckets: dict[tuple, list[int]] = defaultdict(list)
+    for i, r in enumerate(all_rows):
+        buckets[(r["functionality"], r["target_ident"])].append(i)
+    linked = set()
+    for idx in map(np.array, buckets.values()):
+        for a_lang in set(langs[idx]):
+            a = idx[langs[idx] == a_lang]
+            for b_lang in set(langs[idx]) - {a_lang}:
+                b = idx[langs[idx] == b_lang]
+                sims = E[a] @ E[b].T
+                best_b, best_a = sims.argmax(1), sims.argmax(0)
+                linked |= {all_rows[a[i]]["case_id"] for i, j in enumerate(best_b)
+                           if best_a[j] == i and not train[a[i]] and train[b[j]]}
+    return np.array([r["case_id"] in linked for r in test])
+
+
+def translation_overlap(all_rows: list[dict], rows: list[dict], flagged: np.ndarray, hateful: np.ndarray) -> list[str]:
+    """Lists + classifier on test cases with and without a translation in another language's training half."""
+    from train_abuse import HATECHECK_LANGS
+
+    linked = translated_in_training(all_rows, rows)
+    langs = np.array([r["lang"] for r in rows])
+    lines = ["Test cases with a translation in another language's training half (a mutual nearest neighbour with "
+             "the same functionality and target group) against those without one; lists + classifier, abuse/hostility "
+             "flags, recall / flag rate:", "", "| language | share with a translation | with a translation | without |",
+             "|---|---|---|---|"]
+    for lang in HATECHECK_LANGS:
+        m = langs == lang
+        cells = [f"{flagged[m & sub & hateful].mean():.3f} / {flagged[m & sub & ~hateful].mean():.3f} "
+                 f"({int((m & sub).sum())})" for sub in (linked, ~linked)]
+        lines.append(f"| {lang} | {linked[m].mean():.2f} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def arabizi_routing(clf, rows: list[dict], texts: list[str], vectors: np.ndarray) -> list[str]:
