@@ -288,14 +288,62 @@ def bench_demo() -> list[str]:
             f"in {with_names} messages (protected names {', '.join(protected)} exempt)."]
 
 
+UNCASED_LANGS = ("ar", "fa", "ur", "he", "hi", "mr", "ne", "bn", "th", "my", "zh", "ja", "ko")
+SELF_INTRO_EN = r"(?i)\b(?:my name is|my name's|i'm called|i am called)\s+[A-Z]\w+|\b[A-Z]\w+ is my name\b"
+
+
+def bench_scripts() -> list[str]:
+    """Writers' names and addresses in scripts without capital letters (`names_uncased`, the East Asian
+    address patterns). No labelled data exists for them here, so: false finds on the lingua language-id dev
+    texts of those languages (sentences from the web, almost none introducing their writer), self-introductions
+    on Tatoeba (foreign side of pairs whose English side says "my name is ..."), and the demo corpus's finds."""
+    import csv
+    import re
+
+    from letterworld.moderation.names_uncased import uncased_names
+    from letterworld.moderation.pii import address_spans
+
+    lines = []
+    lingua = EVAL / "langid" / "lingua_dev.tsv"
+    if lingua.exists():
+        with lingua.open(encoding="utf-8") as fh:
+            rows = [r for r in csv.DictReader(fh, delimiter="\t") if r["lang"] in UNCASED_LANGS]
+        hits = [(r["lang"], r["text"], [r["text"][a:b] for a, b in uncased_names(r["text"]) + address_spans(r["text"])])
+                for r in rows]
+        hits = [h for h in hits if h[2]]
+        lines += [f"lingua dev texts in {', '.join(UNCASED_LANGS)} ({len(rows)} texts, words to paragraphs): "
+                  f"{len(hits)} with a name or address found" + (": " + "; ".join(f"{lang} {found}" for lang, _, found in hits[:10])
+                                                                  if hits else "."), ""]
+    tatoeba = sorted((EVAL / "parallel").glob("tatoeba.*-eng.eng"))
+    if tatoeba:
+        lines += ["Tatoeba pairs whose English side introduces its speaker (\"My name is Jack.\"), foreign side scored with "
+                  "`find_personal_data` (person names), and every other foreign sentence with a name found:", "",
+                  "| language | introductions | name found | other sentences with a name |", "|---|---|---|---|"]
+        for eng_path in tatoeba:
+            code = eng_path.name.split(".")[1].split("-")[0]
+            eng = eng_path.read_text(encoding="utf-8").splitlines()
+            foreign = (eng_path.parent / f"tatoeba.{code}-eng.{code}").read_text(encoding="utf-8").splitlines()
+            intro = {i for i, e in enumerate(eng) if re.search(SELF_INTRO_EN, e)}
+            named = {i for i, t in enumerate(foreign) if any(f.reason == "person name" for f in find_personal_data(t))}
+            lines.append(f"| {code} | {len(intro)} | {len(intro & named)} | {len(named - intro)} |")
+        lines.append("")
+    found = [(lang, t, [t[a:b] for a, b in uncased_names(t) + address_spans(t)]) for t, lang in demo_messages()
+             if lang in UNCASED_LANGS]
+    found = [f for f in found if f[2]]
+    lines.append(f"Demo corpus, messages in those languages with a name or address found: {len(found)}: "
+                 + "; ".join(f"{lang} {names}" for lang, _, names in found))
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pii", action="store_true")
     ap.add_argument("--abuse", action="store_true")
     ap.add_argument("--demo", action="store_true")
+    ap.add_argument("--scripts", action="store_true", help="names and addresses in scripts without capitals")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
-    both = not (args.pii or args.abuse or args.demo)
+    both = not (args.pii or args.abuse or args.demo or args.scripts)
     out = ["## Moderation (bench/moderation.py)", "",
            f"Machine: {os.cpu_count()} CPU cores ({cpu_model()}), Python {platform.python_version()}; "
            f"date 2026-11-23.", ""]
@@ -307,6 +355,8 @@ def main() -> None:
         out += ["### Abuse and hostility", ""] + (bench_abuse(path) if path.exists() else [f"skipped: {path} absent"])
     if args.demo or both:
         out += ["", "### Demo corpus", ""] + bench_demo()
+    if args.scripts or both:
+        out += ["", "### Names and addresses in scripts without capital letters", ""] + bench_scripts()
     text = "\n".join(out) + "\n"
     print(text)
     if args.out:

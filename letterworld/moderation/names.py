@@ -15,10 +15,11 @@ from functools import lru_cache
 from importlib import resources
 
 from ..records import Flag
+from .names_uncased import uncased_names
 
 REASON = "person name"
-_UP = r"[A-ZÀ-ÖØ-ÞĀ-ſΑ-ΩА-Я]"
-_NAME_WORD = rf"{_UP}[a-zà-öø-ÿā-ſα-ωа-я'’-]+"
+_UP = r"[A-ZÀ-ÖØ-ÞĀ-ſΑ-ΩΆ-ΏА-ЯЁЄІЇҐ]"
+_NAME_WORD = rf"{_UP}[a-zà-öø-ÿā-ſα-ωά-ώа-яёєіїґ'’-]+"
 _PARTICLE = r"(?:de|del|da|do|dos|das|di|la|van|von|der|den|y|e|bin|al|el|ibn)"
 NAME = rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?(?:{_NAME_WORD}|{_UP}\.))" + r"{0,3}"
 SINGLE_NAME = rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?(?:{_NAME_WORD}|{_UP}\.))" + r"{0,3}"
@@ -29,12 +30,14 @@ CLOSINGS = ("love|with love|all my love|best|best wishes|regards|kind regards|wa
             "in solidarity|solidarity|hugs|un abrazo|abrazos|saludos|cariños|besos|con cariño|atentamente|"
             "cordialement|bisous|amitiés|bien à vous|grüße|liebe grüße|viele grüße|herzliche grüße|alles liebe|"
             "abraços|beijos|um abraço|saudações|un abbraccio|saluti|baci|groetjes|groeten|sevgiler|saygılar|"
-            "pozdrawiam|pozdrowienia|salam|signed|firmado|signé|assinado")
+            "pozdrawiam|pozdrowienia|salam|signed|firmado|signé|assinado|с уважением|обнимаю|с любовью|"
+            "с наилучшими пожеланиями|з повагою|обіймаю|με αγάπη|φιλιά|με εκτίμηση")
 SIGNATURE_CLOSING = re.compile(rf"(?i:\b(?:{CLOSINGS}))[ \t]*[,:!]?[ \t]*\n?[ \t]*(?P<name>{NAME})")
 SELF_INTRO = re.compile(
     rf"(?i:\b(?:my name is|my name's|me llamo|mi nombre es|je m'appelle|moi c'est|"
     rf"ich heiße|ich heisse|mein name ist|meu nome é|me chamo|chamo-me|mi chiamo|il mio nome è|"
-    rf"mijn naam is|benim adım|nama saya|nazywam się))[ \t]+(?P<name>{SINGLE_NAME})")
+    rf"mijn naam is|benim adım|nama saya|nazywam się|меня зовут|моё имя|мое имя|мене звати|моє ім'я|"
+    rf"казвам се|με λένε|ονομάζομαι|το όνομά μου είναι))[ \t]+(?P<name>{SINGLE_NAME})")
 TITLE = re.compile(rf"\b(?:(?i:mr|mrs|ms|miss|dr)|Sr|Sra|Srta|Dña|Don|M|Mme|Mlle|Herr|Frau|Sig|Sig\.ra)\.?[ \t]+(?P<name>{NAME})")
 # words that look like a name after "I am"/"soy"/"sono" but are not one
 NOT_NAMES = {
@@ -589,6 +592,7 @@ def find_names(text: str, *, lang: str | None = None, protected_names: tuple[str
             continue
         found.append((a, b))
     found += _propagate(text, spacy_names(text, lang))
+    found += uncased_names(text)
     keep = _protected(text, protected_names)
     merged: list[list[int]] = []  # overlapping finds become one span ("Nikolaj" inside "Nikolaj Petrussen")
     for a, b in sorted(set(found)):

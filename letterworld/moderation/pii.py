@@ -129,6 +129,12 @@ _CAP = r"[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*"
 _LINK = r"(?:de|del|da|do|dos|das|di|della|la|le|les|von|van|der|den|du|des|of|the|y|e)"
 _NAME_RUN = rf"{_CAP}(?:\s+(?:{_LINK}\s+)?{_CAP}){{0,3}}"
 _FUNCTION = r"(?i:of|the|and|in|for|to|from|with|at|on|by|during|since|until|in|de|la|el|le|les|der|die|das|und)"
+# dates and times look like "number, name, number" ("31 Jul 2015", "10 55 AM 4"): never a street name
+_MONTH = (r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|am|pm|a\.m|p\.m|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+          r"septiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|"
+          r"octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|janeiro|fevereiro|março|"
+          r"maio|junho|julho|setembro|outubro|novembro|dezembro)")
 _STREET_TOKEN = rf"(?:{_CAP}|[a-zà-ÿ]{{1,6}}\.?)"
 _NUMBER = r"\d{1,5}(?:\s?[A-Za-z](?![\w]))?(?:\s*(?:#|no\.?|nº|n°|n\.)\s*\d+(?:-\d+)?)?"
 ADDRESS_PATTERNS = [
@@ -141,7 +147,7 @@ ADDRESS_PATTERNS = [
                rf"\s*{_NUMBER}"),
     # apartment, suite, box and military addresses
     # "20789 Allika 46", "0138 Brisas 6802", "233 Erzsébet tér 19.": number, name, number
-    re.compile(rf"(?<![\w.,-])\d{{1,6}}[ \t]+(?!{_FUNCTION}\b){_STREET_TOKEN}(?:[ \t]+(?!{_FUNCTION}\b){_STREET_TOKEN}){{0,3}}"
+    re.compile(rf"(?<![\w.,-])\d{{1,6}}[ \t]+(?!(?:{_FUNCTION}|{_MONTH})\b){_STREET_TOKEN}(?:[ \t]+(?!{_FUNCTION}\b){_STREET_TOKEN}){{0,3}}"
                rf"[ \t]+\d{{1,5}}(?:[A-Za-z](?![A-Za-z]))?(?![\w,/:-])\.?"),
     # "at 9816 214 Pavlou Drandaki", "is on Pod Floriánem 1677"
     re.compile(rf"(?:(?<=\bat )|(?<=\bon ))(?:\d{{1,6}}[ \t]+){{1,2}}(?!{_FUNCTION}\b){_CAP}[ \t]+(?!{_FUNCTION}\b){_CAP}\b"
@@ -149,10 +155,21 @@ ADDRESS_PATTERNS = [
     # a "Name 12" line directly above a unit, box or suite line: "Joaquin Suarez 2906\n Suite 4"
     re.compile(rf"(?m)^[>?\s]*{_STREET_TOKEN}(?:[ \t]+{_STREET_TOKEN}){{0,3}}[ \t]+\d{{1,5}}[A-Za-z]?\.?"
                rf"(?=[ \t]*\n[>?\s]*(?i:apt|apartment|suite|unit|flat|p\.?\s?o\.?\s+box|box)\b)"),
+    # Korean road-name addresses: "서울특별시 마포구 망원로12길 34, 201호"
+    re.compile(r"(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|도|시)\s+)?[가-힣]+(?:구|군|시)\s+(?:[가-힣]+(?:동|읍|면)\s+)?"
+               r"[가-힣0-9]+(?:로|길)\s*\d+(?:-\d+)?(?:\s*,?\s*(?:\d+동\s*)?\d+호)?"),
+    # Japanese: "東京都世田谷区北沢2丁目10-5", "大阪市北区梅田1-2-3"
+    re.compile(r"(?:[\u4e00-\u9fff]{1,3}[都道府県])?[\u4e00-\u9fff\u30a0-\u30ff]{1,6}[市区町村郡]"
+               r"[\u4e00-\u9fff\u3040-\u30ff]{0,8}[0-9０-９]{1,3}(?:丁目|[-－ー])[0-9０-９]{1,4}(?:(?:番地?|[-－ー])[0-9０-９]{1,4}号?)?"),
+    # Chinese: "上海市徐汇区漕溪北路88号", "台北市大安區和平東路二段106號3樓"
+    re.compile(r"[\u4e00-\u9fff]{1,6}(?:市|区|區|县|縣|镇|鎮)[\u4e00-\u9fff]{0,10}(?:路|街|大道|巷|弄)"
+               r"[一二三四五六七八九十]{0,2}段?[0-9０-９]{1,5}(?:号|號)(?:[0-9０-９]{1,4}(?:室|楼|樓))?"),
     re.compile(r"(?i)\b(?:apt|apartment|suite|ste|unit|flat|piso|apto|depto|dpto|bloco|wohnung)\.?\s*#?\s*\d+[A-Za-z]?"
                r"|\bPSC\s+\d+,?\s+Box\s+\d+(?:\s+APO\s+[A-Z]{2}\s+\d{5})?|\b(?:APO|FPO|DPO)\s+[A-Z]{2}\s+\d{5}"
                r"|\b(?:P\.?\s?O\.?\s+Box|Box|Apartado|Caixa Postal|Postfach)\s+\d+"),
 ]
+# words before a Chinese or Japanese address that the address patterns take in (no spaces to stop them)
+_LEADING_CUE = re.compile(r"(?:请|請)?(?:寄|送)(?:到|给|給|至)|(?:我的)?(?:地址|住址|住所)(?:是|为|為|は)?[:：]?|住在|私の住所は")
 # what follows "my address is", "lives at", "send it to": the rest of the line is the address
 ADDRESS_CUE = re.compile(
     r"(?i)(?:address(?:\s+is)?|addr\.|lives? at|living at|send (?:it|them|a new one|letters?|one) to|"
@@ -171,7 +188,8 @@ def address_spans(text: str) -> list[tuple[int, int]]:
             if not re.search(r"\d", value):
                 continue  # "Bay Street" alone is a place, not an address
             lead = len(value) - len(value.lstrip())
-            spans.append((m.start() + lead, m.end()))
+            cue = _LEADING_CUE.match(value, lead)  # "请寄到上海市...": the request is not the address
+            spans.append((m.start() + (cue.end() if cue else lead), m.end()))
     for m in ADDRESS_CUE.finditer(text):
         tail = _CUE_TAIL.match(text, m.end())
         if tail and tail.group().strip():

@@ -1,0 +1,122 @@
+"""Writers' own names in scripts without capital letters: Arabic, Persian and Urdu, Hebrew,
+Devanagari, Bengali, Thai, Burmese, Chinese, Japanese and Korean.
+
+The name rules in `names` lean on capitalisation ("Maria López" after "my name is"); in these
+scripts nothing marks a name, and no NER pipeline is installed for them. What does mark one is
+the sentence around it: a self-introduction ("اسمي فاطمة", "我叫王小明", "제 이름은 김민수입니다",
+"मेरा नाम राहुल शर्मा है") or a sign-off ("مع خالص المحبة، فاطمة", "김민수 드림"). Each rule below
+is a cue and a bounded name: a few words of the cue's script, stopped by punctuation, by the
+words that end such a sentence ("is", "from", polite endings) and by a length limit. Where a
+cue is ambiguous ("我是" also says "I am a student", "저는 ... 입니다" "I am a teacher"), the name
+must start with one of the common family names of the language."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_AR = "\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff"  # Arabic letters (Arabic, Persian, Urdu), no digits or marks
+_AR_WORD = rf"[{_AR}][{_AR}\u064b-\u0652\u0670]*"
+_HE_WORD = r"[\u05d0-\u05ea]+"
+_DEVA_WORD = r"[\u0905-\u0939\u0958-\u0961][\u0900-\u0963\u0971-\u097f]*"
+_BENG_WORD = r"[\u0985-\u09b9\u09dc-\u09e1][\u0980-\u09e3\u09f0-\u09f1]*"
+_HAN = "\u4e00-\u9fff"
+_KATA = "\u30a0-\u30ff"
+_HANGUL = "\uac00-\ud7a3"
+_THAI = "\u0e01-\u0e4e"
+_MYAN = "\u1000-\u109f"
+
+# common family names (first character or syllable) where a cue alone is ambiguous
+_ZH_SURNAMES = ("王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何高林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾"
+                "肖田董袁潘于蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁任沈姚卢盧姜崔钟鍾谭譚陆陸汪范金石廖贾賈夏韦韋方白邹鄒孟熊"
+                "秦邱江尹薛段雷侯龙龍史陶黎贺賀顾顧毛郝龚龔邵万萬钱錢严嚴武戴莫孔汤湯")
+_KO_SURNAMES = "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국"
+
+# Arabic-script words that end a name after "اسمي" ("from", "and", "I", "age", "is")
+_AR_STOP = {"من", "و", "وانا", "وأنا", "انا", "أنا", "عمري", "في", "اكتب", "أكتب", "اكتبلك", "أكتب", "است", "هستم",
+            "ہے", "ہوں", "سے", "اور", "میں", "هو", "هي", "ولدي", "بنت", "طالب", "طالبة", "معلم", "معلمة", "الى", "إلى"}
+_HI_STOP = {"है", "हूँ", "हूं", "हो", "और", "से", "मैं", "हैं", "तक", "नहीं", "भी", "ही", "को", "का", "की", "के", "पर",
+            "लिखा", "लिखो", "बताओ", "बताइए", "क्या", "याद", "था", "थी"}
+_BN_STOP = {"আমি", "এবং", "থেকে", "আর"}
+_HE_STOP = {"אני", "מ", "ואני", "גר", "גרה", "בן", "בת"}
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A rule: `pattern` finds the name (group "name"); `stop` words end it; `max_words` bounds it."""
+
+    pattern: re.Pattern
+    stop: frozenset[str] = frozenset()
+    max_words: int = 3
+
+
+_LATIN_NAME = r"[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?"  # "我叫Jack", "اسمي Sara"
+
+
+def _words_after(cue: str, word: str, stop: set[str], end: str = "", max_words: int = 3) -> Cue:
+    name = rf"(?P<name>{word}(?:[ \t]+{word}){{0,{max_words + 2}}})"
+    return Cue(re.compile(rf"(?:{cue})[ \t]*[:：]?[ \t]*{name}{end}"), frozenset(stop), max_words)
+
+
+CUES: tuple[Cue, ...] = (
+    # Arabic "my name is", Persian "my name is ... (است)", Urdu "my name is ... (ہے)"
+    _words_after(r"(?<![{0}])(?:(?:أنا|انا)[ \t]+)?(?:اسمي|إسمي)(?![{0}])".format(_AR), _AR_WORD, _AR_STOP),
+    _words_after(r"(?<![{0}])(?:اسم[ \t]*(?:من|ام|م)|اسمم|نام[ \t]*من)(?![{0}])".format(_AR), _AR_WORD, _AR_STOP),
+    _words_after(r"(?<![{0}])میرا[ \t]+نام(?![{0}])".format(_AR), _AR_WORD, _AR_STOP),
+    # Hebrew "my name is", "they call me"
+    _words_after(r"(?<![\u05d0-\u05ea])(?:שמי|קוראים[ \t]+לי)(?![\u05d0-\u05ea])", _HE_WORD, _HE_STOP),
+    # Hindi/Marathi/Nepali "my name is ... है"
+    _words_after(r"(?:मेरा|मेरो|माझे)[ \t]+नाम", _DEVA_WORD, _HI_STOP,
+                 end=r"(?=[ \t]*(?:है|हूँ|हूं|हो|आहे|,|।|$))"),
+    # Bengali "my name is"
+    _words_after(r"আমার[ \t]+নাম", _BENG_WORD, _BN_STOP),
+    # Chinese "I am called", "my name is"; "I am" only before a common family name
+    Cue(re.compile(rf"(?:我叫|我名叫|我的名字[是叫]|(?<![{_HAN}])本人[叫是])[ \t]*"
+                   rf"(?P<name>[{_HAN}]{{2,4}}?(?=[^{_HAN}]|[来來从從是在今我的和，。！]|$)|{_LATIN_NAME})")),
+    Cue(re.compile(rf"我是[ \t]*(?P<name>[{_ZH_SURNAMES}][{_HAN}]{{1,2}}?)(?=[，。！!,.\s]|来|來|从|從|$)")),
+    # Japanese "my name is ...", "I am called ..." (kanji or katakana names)
+    Cue(re.compile(rf"(?:名前は|なまえは)[ \t]*(?P<name>[{_HAN}{_KATA}]{{2,8}}?)(?=です|と申します|といいます|[、。！\s]|$)")),
+    Cue(re.compile(rf"(?P<name>[{_HAN}{_KATA}]{{2,8}})(?:と申します|といいます|と言います)(?!の)")),
+    # Korean "my name is ...", "I am (family name)...", "... (sign-off)"
+    Cue(re.compile(rf"(?:제|내)[ \t]*이름은[ \t]*(?P<name>[{_HANGUL}]{{2,4}}?)(?=입니다|이에요|예요|이고|이며|이야|야|라고|이라고|[ ,.!]|$)")),
+    Cue(re.compile(rf"저는[ \t]*(?P<name>[{_KO_SURNAMES}][{_HANGUL}]{{1,3}}?)(?=입니다|이에요|예요|라고|이라고)")),
+    Cue(re.compile(rf"(?:^|\n|[.!?。][ \t]*)(?P<name>[{_KO_SURNAMES}][{_HANGUL}]{{1,3}})[ \t]*(?:드림|올림)")),
+    # Korean addressee after an address or a request: "... 201호 김지수 앞으로", "김지수 귀하"
+    Cue(re.compile(rf"(?:(?<=호 )|(?<=호, )|(?<=\d ))(?P<name>[{_KO_SURNAMES}][{_HANGUL}]{{1,2}})[ \t]*"
+                   rf"(?:앞으로|앞|귀하|님[ \t]*앞)(?![{_HANGUL}])")),
+    # Thai "my name is"
+    Cue(re.compile(rf"(?:ฉัน|ผม|ดิฉัน|หนู)ชื่อ[ \t]*(?P<name>[{_THAI}]{{2,15}}?)(?=ค่ะ|ครับ|คะ|นะ|จาก|และ|[ ,.!]|$)")),
+    # Burmese "my name is ... (ပါ / ဖြစ်)"
+    Cue(re.compile(rf"နာမည်(?:က)?[ \t]*(?P<name>[{_MYAN}]{{2,24}}?)[ \t]*(?=ပါ|ဖြစ်|[။၊]|$)")),
+    # Arabic sign-offs at the end of a message: "مع خالص المحبة، فاطمة", "أختك مريم"
+    _words_after(r"(?:مع[ \t]+(?:خالص[ \t]+)?(?:المحبة|محبتي|حبي|التحيات|تحياتي|الحب)|تحياتي|أختك|اختك|أخوك|اخوك|"
+                 r"صديقتك|صديقك)[ \t]*[،,:]?[ \t]*\n?", _AR_WORD, _AR_STOP, end=r"[ \t]*[.!]?[ \t]*$", max_words=2),
+)
+
+
+def uncased_names(text: str) -> list[tuple[int, int]]:
+    """Spans of writers' names introduced by a cue in a script without capital letters."""
+    found = []
+    for cue in CUES:
+        for m in cue.pattern.finditer(text):
+            span = _bounded(text, m.start("name"), m.end("name"), cue)
+            if span:
+                found.append(span)
+    return sorted(set(found))
+
+
+def _bounded(text: str, start: int, end: int, cue: Cue) -> tuple[int, int] | None:
+    """The name's words up to the first stop word, at most `max_words`; None when nothing is left."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    kept = []
+    for w in words[: cue.max_words]:
+        bare = w.group().strip(".,!?،؛:;।")
+        if bare in cue.stop or not bare:
+            break
+        kept.append(w)
+        if bare != w.group():  # punctuation after the word ends the name
+            break
+    if not kept:
+        return None
+    last = kept[-1]
+    return start + kept[0].start(), start + last.start() + len(last.group().rstrip(".,!?،؛:;।"))

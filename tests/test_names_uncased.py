@@ -1,0 +1,76 @@
+"""Writers' names and addresses in scripts without capital letters (names_uncased, pii)."""
+
+import pytest
+
+from letterworld.moderation.names_uncased import uncased_names
+from letterworld.moderation.pii import find_personal_data
+
+
+def names(text: str, lang: str) -> list[str]:
+    return [text[f.start:f.end] for f in find_personal_data(text, lang=lang) if f.reason == "person name"]
+
+
+@pytest.mark.parametrize("text,lang,name", [
+    ("أنا اسمي محمد العلي من عمّان، أرسل لك كل الحب", "ar", "محمد العلي"),
+    ("انا اسمي ريم عمري ٩ سنين. رسمتلك وردة", "ar", "ريم"),
+    ("مع خالص المحبة، فاطمة الزهراء", "ar", "فاطمة الزهراء"),
+    ("اسم من علی رضایی است و از تهران می‌نویسم", "fa", "علی رضایی"),
+    ("میرا نام عائشہ ہے میں 10 سال کی ہوں", "ur", "عائشہ"),
+    ("שמי דנה כהן ואני מתל אביב", "he", "דנה כהן"),
+    ("मेरा नाम राहुल शर्मा है, दिल्ली से।", "hi", "राहुल शर्मा"),
+    ("আমার নাম তুলি। আমি ক্লাস থ্রিতে পড়ি।", "bn", "তুলি"),
+    ("我叫王小明，来自上海。加油！", "zh", "王小明"),
+    ("我是李明，我们支持你", "zh", "李明"),
+    ("我叫Jack。", "zh", "Jack"),
+    ("私の名前は田中花子です。頑張って！", "ja", "田中花子"),
+    ("山田太郎と申します。", "ja", "山田太郎"),
+    ("저는 김민수입니다. 힘내세요!", "ko", "김민수"),
+    ("제 이름은 박지은이에요.", "ko", "박지은"),
+    ("힘내세요!\n김민수 드림", "ko", "김민수"),
+    ("ฉันชื่อสมชายครับ จากเชียงใหม่", "th", "สมชาย"),
+    ("ကျွန်တော့်နာမည် အောင်ကျော် ပါ။", "my", "အောင်ကျော်"),
+    ("Меня зовут Ольга Петрова, я из Казани.", "ru", "Ольга Петрова"),
+    ("Мене звати Олена Коваленко.", "uk", "Олена Коваленко"),
+    ("Με λένε Μαρία Παπαδοπούλου", "el", "Μαρία Παπαδοπούλου"),
+])
+def test_self_introductions_and_sign_offs_in_other_scripts_are_names(text, lang, name):
+    assert names(text, lang) == [name]
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("الحرية لثانت زين", "ar"),
+    ("لا أحد يعرف اسمي", "ar"),  # "nobody knows my name": nothing after the cue
+    ("तुम तो मेरा नाम तक नहीं जानते।", "hi"),  # "you don't even know my name"
+    ("दरवाजे पर मेरा नाम है।", "hi"),
+    ("我是学生，我们支持你", "zh"),  # "I am a student": no family name
+    ("日本人是勤奋的国民。", "zh"),  # 本人 inside 日本人
+    ("저는 학생입니다", "ko"),
+    ("이 관절은 허리를 앞으로 굽힐 때 움직입니다", "ko"),  # 앞으로 = forward, not an addressee
+    ("不動産査定と申しますのは、情報収集の一手段です。", "ja"),
+    ("เข้าสู่ระบบด้วยชื่อผู้ใช้ รหัสผ่าน", "th"),  # "user name", no pronoun
+    ("นักข่าวไม่ใช่อาชญากร", "th"),
+])
+def test_ordinary_sentences_in_other_scripts_have_no_names(text, lang):
+    assert uncased_names(text) == [] and names(text, lang) == []
+
+
+def test_korean_address_and_addressee_are_redacted_together():
+    text = "답장은 서울특별시 마포구 망원로12길 34, 201호 김지수 앞으로 보내주세요 ^^ 항상 응원합니다!"
+    found = {(text[f.start:f.end], f.reason) for f in find_personal_data(text, lang="ko")}
+    assert found == {("서울특별시 마포구 망원로12길 34, 201호", "street address"), ("김지수", "person name")}
+
+
+@pytest.mark.parametrize("text,lang,address", [
+    ("私の住所は東京都世田谷区北沢2丁目10-5です", "ja", "東京都世田谷区北沢2丁目10-5"),
+    ("请寄到上海市徐汇区漕溪北路88号3楼", "zh", "上海市徐汇区漕溪北路88号3楼"),
+    ("台北市大安區和平東路二段106號", "zh", "台北市大安區和平東路二段106號"),
+])
+def test_east_asian_street_addresses(text, lang, address):
+    assert [text[f.start:f.end] for f in find_personal_data(text, lang=lang) if f.reason == "street address"] == [address]
+
+
+@pytest.mark.parametrize("text", ["我知道12号见面", "2丁目の公園で会いました", "마포구에서 응원합니다",
+                                  "31 Jul 2015", "Posted 15 April 2011 by", "at 10 55 AM 4 people"])
+def test_dates_and_districts_alone_are_no_address(text):
+    """A date ("31 Jul 2015") has the shape of "20789 Allika 46"; the lingua dev set had 44 of them."""
+    assert not [f for f in find_personal_data(text) if f.reason == "street address"]
