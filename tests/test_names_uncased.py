@@ -54,6 +54,27 @@ def test_ordinary_sentences_in_other_scripts_have_no_names(text, lang):
     assert uncased_names(text) == [] and names(text, lang) == []
 
 
+@pytest.mark.parametrize("text,lang,name", [
+    ("عزيزتي أيلين،\nأكتب إليكِ من بيروت. أنا صحفية مثلكِ.\nريم، بيروت", "ar", "ريم"),
+    ("प्रिय जानी,\nहमारे यहाँ भी आदिवासी समुदाय लड़ रहे हैं।\nसुनील, रांची", "hi", "सुनील"),
+    ("ချစ်ရတဲ့ အိုင်လင်၊\nကျွန်မက သတင်းထောက်တစ်ယောက်ပါ။\nနီလာ၊ ချင်းမိုင်", "my", "နီလာ"),
+    ("아일린 기자님께,\n힘내세요.\n부산에서, 민호 드림", "ko", "민호"),
+    ("ジャニさんへ\n応援しています。\n熊本より\u3000由美子", "ja", "由美子"),
+])
+def test_a_letters_closing_line_names_its_writer(text, lang, name):
+    assert names(text, lang) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "الحرية لثانت زين\nيا وطني، يا حبيبي",  # a poem's last line
+    "ريم، بيروت",  # one line: no letter to close
+    "亲爱的Aylin：\n我們會一直寫信，直到妳自由。",  # a Chinese comma splits a sentence
+    "丹津你好：\n我想告诉你，你不是一个人",
+])
+def test_closing_lines_that_are_no_signature(text):
+    assert uncased_names(text) == []
+
+
 def test_korean_address_and_addressee_are_redacted_together():
     text = "답장은 서울특별시 마포구 망원로12길 34, 201호 김지수 앞으로 보내주세요 ^^ 항상 응원합니다!"
     found = {(text[f.start:f.end], f.reason) for f in find_personal_data(text, lang="ko")}

@@ -39,6 +39,10 @@ _HI_STOP = {"है", "हूँ", "हूं", "हो", "और", "से", "�
             "लिखा", "लिखो", "बताओ", "बताइए", "क्या", "याद", "था", "थी"}
 _BN_STOP = {"আমি", "এবং", "থেকে", "আর"}
 _HE_STOP = {"אני", "מ", "ואני", "גר", "גרה", "בן", "בת"}
+# words that open a closing line that is no signature ("يا وطني، يا حبيبي", "हम साथ हैं, जानी")
+_LINE_STOP = _AR_STOP | _HI_STOP | _BN_STOP | _HE_STOP | {
+    "يا", "على", "لا", "ما", "هذا", "هذه", "كل", "نحن", "أنت", "انت", "الحرية", "حرية", "ہم", "آپ", "یہ", "وہ", "سب",
+    "ما", "هم", "हम", "तुम", "आप", "यह", "वह", "सब", "जय", "प्रिय", "আমরা", "তুমি", "আপনি"}
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,9 @@ CUES: tuple[Cue, ...] = (
     # Korean "my name is ...", "I am (family name)...", "... (sign-off)"
     Cue(re.compile(rf"(?:제|내)[ \t]*이름은[ \t]*(?P<name>[{_HANGUL}]{{2,4}}?)(?=입니다|이에요|예요|이고|이며|이야|야|라고|이라고|[ ,.!]|$)")),
     Cue(re.compile(rf"저는[ \t]*(?P<name>[{_KO_SURNAMES}][{_HANGUL}]{{1,3}}?)(?=입니다|이에요|예요|라고|이라고)")),
-    Cue(re.compile(rf"(?:^|\n|[.!?。][ \t]*)(?P<name>[{_KO_SURNAMES}][{_HANGUL}]{{1,3}})[ \t]*(?:드림|올림)")),
+    Cue(re.compile(rf"(?:^|\n|[.!?。,，][ \t]*)(?P<name>[{_KO_SURNAMES}][{_HANGUL}]{{1,3}})[ \t]*(?:드림|올림)")),
+    # Japanese "from (place), (name)" closing a letter: "熊本より　由美子"
+    Cue(re.compile(rf"より[ \t\u3000]+(?P<name>[{_HAN}{_KATA}\u3040-\u309f]{{2,6}})[ \t\u3000]*$", re.M)),
     # Korean addressee after an address or a request: "... 201호 김지수 앞으로", "김지수 귀하"
     Cue(re.compile(rf"(?:(?<=호 )|(?<=호, )|(?<=\d ))(?P<name>[{_KO_SURNAMES}][{_HANGUL}]{{1,2}})[ \t]*"
                    rf"(?:앞으로|앞|귀하|님[ \t]*앞)(?![{_HANGUL}])")),
@@ -94,14 +100,29 @@ CUES: tuple[Cue, ...] = (
 )
 
 
+# a letter's last line "name, city" ("ريم، بيروت", "सुनील, रांची", "ကိုမြင့်၊ မန္တလေး"), in scripts that put spaces
+# between words (Chinese and Japanese do not, so a comma there splits a sentence, not a signature; Korean and
+# Japanese letters close with the 드림/より rules above)
+_UNCASED_LETTER = rf"[{_AR}\u05d0-\u05ea\u0900-\u0dff\u0e01-\u0e4e\u1000-\u109f]"
+_UNCASED_WORD = rf"{_UNCASED_LETTER}[^\s\d,،、，၊:;.!?।。！？]*"
+SIGNATURE_LINE = re.compile(rf"(?:^|\n)[ \t]*(?:[—–―-]{{1,2}}[ \t]*)?(?P<name>{_UNCASED_WORD}(?:[ \t]+{_UNCASED_WORD})?)"
+                            rf"[ \t]*[,،、，၊][ \t]*{_UNCASED_WORD}(?:[ \t]+{_UNCASED_WORD}){{0,2}}[ \t]*$")
+
+
 def uncased_names(text: str) -> list[tuple[int, int]]:
-    """Spans of writers' names introduced by a cue in a script without capital letters."""
+    """Spans of writers' names introduced by a cue in a script without capital letters, and the
+    name in a "name, city" last line under a message of more than one line."""
     found = []
     for cue in CUES:
         for m in cue.pattern.finditer(text):
             span = _bounded(text, m.start("name"), m.end("name"), cue)
             if span:
                 found.append(span)
+    body = text.rstrip()
+    if "\n" in body.strip():
+        m = SIGNATURE_LINE.search(body)
+        if m and len(body) - m.start() <= 60 and not set(m.group("name").split()) & _LINE_STOP:
+            found.append((m.start("name"), m.end("name")))
     return sorted(set(found))
 
 
