@@ -241,8 +241,42 @@ def arabizi_routing(clf, rows: list[dict], texts: list[str], vectors: np.ndarray
             f"{len(idx)} re-routed). Other test cases re-routed: {len(routed)} of {len(rows) - len(idx)}."]
 
 
-def demo_messages() -> list[tuple[str, str]]:
-    """(text, detected language) of the demo corpus's messages, ingested into a scratch store."""
+# planted hostile and safety rows of the demo corpus (corpora/demo/parts/*.md): file, row, what
+PLANTED = [("online_form.csv", 76, "hostile en"), ("online_form.csv", 139, "hostile en"),
+           ("online_form.csv", 185, "hostile tr"), ("online_form.csv", 269, "SAFETY es"),
+           ("online_form.csv", 350, "hostile en"), ("sms_social.jsonl", 17, "hostile en"),
+           ("sms_social.jsonl", 121, "hostile ru"), ("sms_social.jsonl", 194, "SAFETY en"),
+           ("sms_social.jsonl", 199, "hostile ar"), ("letters_asia.xlsx", 73, "hostile my"),
+           ("letters_asia.xlsx", 116, "hostile zh"), ("letters_asia.xlsx", 96, "SAFETY my")]
+BLOCKING = ("safety", "abuse", "hostility", "listed_term")
+
+
+def bench_planted() -> list[str]:
+    """Each planted hostile or safety row of the demo corpus, and the blocking flags it gets (word lists with
+    the campaign's dangerous terms, and the classifier): a row without one would be approved automatically."""
+    from train_abuse import embed
+
+    from letterworld.moderation.classifier import load_classifier
+    from letterworld.moderation.rules import find_safety
+    from letterworld.pipeline import demo_config
+
+    rows = {(Path(m["file"]).name, m["row"]): m for m in demo_rows()}
+    dangerous = tuple(demo_config().campaign.dangerous_terms)
+    picked = [(f, r, what, rows[(f, r)]) for f, r, what in PLANTED if (f, r) in rows]
+    texts = [m["text"] for *_, m in picked]
+    clf = load_classifier()
+    clf_flags = clf.flags(texts, embed(texts), [m["lang"] for *_, m in picked])
+    lines = ["| row | planted | blocking flags |", "|---|---|---|"]
+    held = 0
+    for (f, r, what, m), cf in zip(picked, clf_flags):
+        flags = sorted({x.kind for x in find_abuse(m["text"]) + find_safety(m["text"], dangerous) + cf} & set(BLOCKING))
+        held += bool(flags)
+        lines.append(f"| {f}:{r} | {what} | {', '.join(flags) or '**none: approved automatically**'} |")
+    return [f"Planted hostile and safety rows with a blocking flag: {held} of {len(picked)}.", ""] + lines
+
+
+def demo_rows() -> list[dict]:
+    """The demo corpus's messages (text, detected language, source file and row), ingested into a scratch store."""
     import tempfile
 
     from letterworld import stages
@@ -255,7 +289,13 @@ def demo_messages() -> list[tuple[str, str]]:
         stages.ingest(store, demo_inputs())
         stages.detect(store, demo_config())
         langs = store.languages()
-        return [(m.text, langs[m.id]["lang"] if m.id in langs else "und") for m in store.messages()]
+        return [{"text": m.text, "lang": langs[m.id]["lang"] if m.id in langs else "und",
+                 "file": m.source_file, "row": m.source_row} for m in store.messages()]
+
+
+def demo_messages() -> list[tuple[str, str]]:
+    """(text, detected language) of the demo corpus's messages."""
+    return [(m["text"], m["lang"]) for m in demo_rows()]
 
 
 def bench_demo() -> list[str]:
@@ -354,7 +394,7 @@ def main() -> None:
         path = EVAL / "abuse" / "hatecheck_dev.csv"
         out += ["### Abuse and hostility", ""] + (bench_abuse(path) if path.exists() else [f"skipped: {path} absent"])
     if args.demo or both:
-        out += ["", "### Demo corpus", ""] + bench_demo()
+        out += ["", "### Demo corpus", ""] + bench_demo() + [""] + bench_planted()
     if args.scripts or both:
         out += ["", "### Names and addresses in scripts without capital letters", ""] + bench_scripts()
     text = "\n".join(out) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 
@@ -10,6 +11,30 @@ from ..records import Flag
 from .pii import URL
 
 REPEATED = re.compile(r"(.)\1{7,}", re.S)
+# Arabic letters written either way in everyday spelling ("خاينة" for "خائنة", "اللى" for "اللي")
+_ARABIC_VARIANTS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ئ": "ي", "ؤ": "و", "ى": "ي", "ة": "ه"})
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """Text as the word lists compare it: lower case, Latin, Greek and Cyrillic letters without
+    accents ("donde" finds "dónde", "traitre" finds "traître"), Arabic without vowel marks or
+    tatweel and with its letter variants unified; and for each folded character, the position
+    of the character it came from, so a match maps back to a span of the original.
+    Marks in other scripts (Devanagari, Burmese, Thai) are part of their letters and stay."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        if _ARABIC_MARKS.fullmatch(ch):
+            continue
+        low = ch.lower()
+        parts = unicodedata.normalize("NFD", low)
+        if len(parts) > 1 and parts[0] < "\u0530":  # Latin, Greek, Cyrillic with accents
+            low = "".join(c for c in parts if not unicodedata.combining(c))
+        for c in low.translate(_ARABIC_VARIANTS):
+            out.append(c)
+            index.append(i)
+    return "".join(out), index
 
 
 @lru_cache(maxsize=None)
@@ -22,7 +47,7 @@ def wordlist(name: str) -> tuple[str, ...]:
 def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     if not terms:
         return None
-    alternatives = sorted({re.escape(t) for t in terms}, key=len, reverse=True)
+    alternatives = sorted({re.escape(fold(t)[0]) for t in terms}, key=len, reverse=True)
     # \b does not work for scripts without spaces; use word-character lookarounds for Latin-like terms only
     parts = [rf"(?<!\w){a}(?!\w)" if re.match(r"^[\w\\ ]+$", a) and a[:1].isascii() else a for a in alternatives]
     return re.compile("|".join(parts), re.I)
@@ -34,10 +59,19 @@ def _pattern(name: str) -> re.Pattern[str] | None:
 
 
 def find_terms(text: str, list_name: str, kind: str, reason: str) -> list[Flag]:
-    pattern = _pattern(list_name)
+    return _matches(text, _pattern(list_name), kind, reason)
+
+
+def _matches(text: str, pattern: re.Pattern[str] | None, kind: str, reason: str) -> list[Flag]:
+    """Flags where `pattern` (built from folded terms) matches the folded text, on the original's spans."""
     if pattern is None:
         return []
-    return [Flag(kind, f"{reason}: {m.group()!r}", m.start(), m.end()) for m in pattern.finditer(text)]
+    folded, index = fold(text)
+    flags = []
+    for m in pattern.finditer(folded):
+        start, end = index[m.start()], index[m.end() - 1] + 1
+        flags.append(Flag(kind, f"{reason}: {text[start:end]!r}", start, end))
+    return flags
 
 
 def find_links(text: str) -> list[Flag]:
@@ -75,13 +109,23 @@ def find_abuse(text: str) -> list[Flag]:
       message at or above its language's list bar (`AbuseClassifier.flags`); below it the term
       stays a `listed_term` flag, which still keeps the message from automatic approval and
       shows the moderator the word."""
-    return find_listed_terms(text) + find_terms(text, "hostility", "hostility", "hostile to the recipient")
+    hostile = [f for f in find_terms(text, "hostility", "hostility", "hostile to the recipient")
+               if not negated(text, f.start, f.end)]
+    return find_listed_terms(text) + hostile
+
+
+# a negation just before a wish of punishment turns it around: "she does not deserve prison", "no merece
+# la cárcel", "لا تستحق السجن", "说真话的人不应该坐牢"; German, French and Turkish put it after
+_NEG_BEFORE = re.compile(r"(?:(?<!\w)(?:not|n't|never|no|nunca|jamás|jamais|nem|não|non|mai|kein|keine|не|ни|нет|لا|ما|ليس|ليست|مش|مو|"
+                         r"नहीं|न|ไม่|안|못)|n't|[不没沒別别])\W*(?:\w+\W+){0,1}$", re.I)
+_NEG_AFTER = re.compile(r"^\W*(?:\w+\W+){0,1}(?:nicht|pas|değil|değildir)(?!\w)", re.I)
+
+
+def negated(text: str, start: int, end: int) -> bool:
+    """Whether a phrase is negated at most one word before it (or a word after it in de, fr, tr)."""
+    return bool(_NEG_BEFORE.search(text[max(0, start - 30):start]) or _NEG_AFTER.match(text[end:end + 20]))
 
 
 def find_safety(text: str, dangerous_terms: tuple[str, ...] = ()) -> list[Flag]:
     flags = find_terms(text, "safety", "safety", "reveals whereabouts or seeks contact")
-    pattern = _term_pattern(tuple(t.lower() for t in dangerous_terms))
-    if pattern is not None:
-        flags += [Flag("safety", f"campaign-listed dangerous term: {m.group()!r}", m.start(), m.end())
-                  for m in pattern.finditer(text)]
-    return flags
+    return flags + _matches(text, _term_pattern(tuple(dangerous_terms)), "safety", "campaign-listed dangerous term")
