@@ -275,6 +275,51 @@ def bench_planted() -> list[str]:
     return [f"Planted hostile and safety rows with a blocking flag: {held} of {len(picked)}.", ""] + lines
 
 
+# planted personal data of the demo corpus (corpora/demo/parts/*.md): file, row, the values that must be hidden
+PLANTED_PII = [
+    ("online_form.csv", 50, ("anapaula.souza@example.org", "+55 11 98765-4321")),
+    ("online_form.csv", 64, ("Michael O'Brien", "m.obrien@example.org")),
+    ("online_form.csv", 98, ("Calle 5 #12-30",)), ("online_form.csv", 108, ("+44 7700 900123", "hannah.clarke@example.com")),
+    ("online_form.csv", 120, ("claire.dubois@example.com",)), ("online_form.csv", 170, ("Rua das Flores 123",)),
+    ("online_form.csv", 213, ("0176 12345678",)), ("online_form.csv", 235, ("(212) 555-0147",)),
+    ("online_form.csv", 273, ("giulia.rossi@mail.example.net",)), ("online_form.csv", 321, ("Maria López", "Calle 5 #12")),
+    ("online_form.csv", 340, ("Kerkstraat 12",)), ("sms_social.jsonl", 1, ("+971 50 123 4567",)),
+    ("sms_social.jsonl", 43, ("0300-1234567",)), ("sms_social.jsonl", 65, ("+7 912 345-67-89",)),
+    ("sms_social.jsonl", 86, ("12 Palm Grove Close",)), ("sms_social.jsonl", 94, ("leyla.kaya@example.org",)),
+    ("sms_social.jsonl", 125, ("+92 300 1234567",)), ("sms_social.jsonl", 135, ("098765 43210",)),
+    ("sms_social.jsonl", 170, ("ravi.sharma@example.com",)), ("sms_social.jsonl", 193, ("@maryam_hosseini",)),
+    ("letters_asia.xlsx", 72, ("+66 81 234 5678", "88/12 ซอยสุขุมวิท 39")), ("letters_asia.xlsx", 76, ("010-1234-5678",)),
+    ("letters_asia.xlsx", 89, ("linh.nguyen@example.org",)), ("letters_asia.xlsx", 118, ("mei.tan@example.com",)),
+    ("letters_asia.xlsx", 127, ("090-1234-5678",)), ("letters_asia.xlsx", 132, ("서울특별시 마포구 망원로12길 34, 201호", "김지수")),
+    ("letter-016.txt", 1, ("1427 Maple Street", "+1 217 555 0143")), ("letter-027.txt", 1, ("+49 30 1234 5678",)),
+]
+
+
+def bench_planted_pii() -> list[str]:
+    """Each planted piece of a writer's personal data in the demo corpus, and whether redaction hides all of it."""
+    from letterworld.pipeline import demo_config
+
+    rows = {(Path(m["file"]).name, m["row"]): m for m in demo_rows()}
+    protected = tuple(demo_config().campaign.protected_names)
+    values = hidden = 0
+    missed = []
+    for f, r, wanted in PLANTED_PII:
+        m = rows.get((f, r))
+        if m is None:
+            missed += [f"{f}:{r} (row not found)"]
+            continue
+        spans = [(x.start, x.end) for x in find_personal_data(m["text"], lang=m["lang"], protected_names=protected)]
+        for value in wanted:
+            values += 1
+            at = m["text"].find(value)
+            covered = at >= 0 and all(any(a <= i < b for a, b in spans) for i in range(at, at + len(value)))
+            hidden += covered
+            if not covered:
+                missed.append(f"{f}:{r} {value!r}")
+    return [f"Planted personal data (emails, phones, addresses, names; {len(PLANTED_PII)} rows): {hidden} of {values} "
+            "values wholly redacted" + (f"; not: {'; '.join(missed)}" if missed else ".")]
+
+
 def demo_rows() -> list[dict]:
     """The demo corpus's messages (text, detected language, source file and row), ingested into a scratch store."""
     import tempfile
@@ -394,7 +439,7 @@ def main() -> None:
         path = EVAL / "abuse" / "hatecheck_dev.csv"
         out += ["### Abuse and hostility", ""] + (bench_abuse(path) if path.exists() else [f"skipped: {path} absent"])
     if args.demo or both:
-        out += ["", "### Demo corpus", ""] + bench_demo() + [""] + bench_planted()
+        out += ["", "### Demo corpus", ""] + bench_demo() + [""] + bench_planted() + [""] + bench_planted_pii()
     if args.scripts or both:
         out += ["", "### Names and addresses in scripts without capital letters", ""] + bench_scripts()
     text = "\n".join(out) + "\n"

@@ -95,3 +95,28 @@ def test_east_asian_street_addresses(text, lang, address):
 def test_dates_and_districts_alone_are_no_address(text):
     """A date ("31 Jul 2015") has the shape of "20789 Allika 46"; the lingua dev set had 44 of them."""
     assert not [f for f in find_personal_data(text) if f.reason == "street address"]
+
+
+@pytest.mark.parametrize("text,phone", [
+    ("家族の方からでも090-1234-5678までご連絡ください。", "090-1234-5678"),  # particles glue to the number
+    ("가족분들이 오시게 되면 010-1234-5678로 연락 주세요.", "010-1234-5678"),  # the whole number, not "010-1234"
+    ("Call me on 0176 12345678, Jani", "0176 12345678"),
+])
+def test_phone_numbers_next_to_letters_of_other_scripts(text, phone):
+    assert [text[f.start:f.end] for f in find_personal_data(text) if f.reason == "phone number"] == [phone]
+
+
+@pytest.mark.parametrize("text", ["(1905 1911) گرجستان", "(۱۹۶۶ ۱۹۷۰)", "Լուսանկար 06.08. 2013", "order abc12345678 shipped"])
+def test_years_dates_and_codes_are_no_phone_numbers(text):
+    assert not [f for f in find_personal_data(text) if f.reason == "phone number"]
+
+
+def test_thai_street_address():
+    text = "ติดต่อเราได้ที่ 88/12 ซอยสุขุมวิท 39 แขวงคลองตันเหนือ เขตวัฒนา กรุงเทพฯ 10110 ได้เลยค่ะ"
+    assert [text[f.start:f.end] for f in find_personal_data(text, lang="th") if f.reason == "street address"] == [
+        "88/12 ซอยสุขุมวิท 39 แขวงคลองตันเหนือ เขตวัฒนา กรุงเทพฯ 10110"]
+
+
+def test_a_turkish_closing_is_no_name():
+    text = "Yalnız değilsin.\nSaygılarımla,\nMehmet"
+    assert names(text, "tr") == ["Mehmet"]

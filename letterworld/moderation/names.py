@@ -30,7 +30,7 @@ CLOSINGS = ("love|with love|all my love|best|best wishes|regards|kind regards|wa
             "in solidarity|solidarity|hugs|un abrazo|abrazos|saludos|cariños|besos|con cariño|atentamente|"
             "cordialement|bisous|amitiés|bien à vous|grüße|liebe grüße|viele grüße|herzliche grüße|alles liebe|"
             "abraços|beijos|um abraço|saudações|un abbraccio|saluti|baci|groetjes|groeten|sevgiler|saygılar|"
-            "pozdrawiam|pozdrowienia|salam|signed|firmado|signé|assinado|с уважением|обнимаю|с любовью|"
+            "pozdrawiam|pozdrowienia|salam|signed|firmado|signé|assinado|saygılarımla|sevgilerimle|с уважением|обнимаю|с любовью|"
             "с наилучшими пожеланиями|з повагою|обіймаю|με αγάπη|φιλιά|με εκτίμηση")
 SIGNATURE_CLOSING = re.compile(rf"(?i:\b(?:{CLOSINGS}))[ \t]*[,:!]?[ \t]*\n?[ \t]*(?P<name>{NAME})")
 SELF_INTRO = re.compile(
@@ -62,6 +62,7 @@ NOT_NAMES |= {
     "estimada", "estimado", "prezada", "prezado", "carissima", "carissimo", "sayang", "mpendwa", "mwalimu",
     "habari", "salamu", "hola", "olá", "ciao", "salut", "bonjour", "hallo", "hej", "ahoj", "merhaba", "selam",
     "shalom", "namaste", "jambo", "pura", "madonna", "allah", "jesus", "cristo", "christ",
+    "saygılarımla", "sevgilerimle", "selamlar",
     "i'm", "i’m", "i'd", "i’d", "i'll", "i’ll", "i've", "i’ve",
 }
 # words that make a capitalised run a place, a church or a river rather than a person

@@ -10,6 +10,7 @@ lists (`protected_names`: the recipient, public figures) are never flagged."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ..records import Flag
 
@@ -18,8 +19,12 @@ URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'，。、]+|\b[\w-]+(?:\.[\
 HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?![\w@])")
 # A phone number: optional +country code, then digits in groups separated by spaces,
 # dots, dashes or brackets. Counted digits decide (dates and years are excluded below).
-PHONE = re.compile(r"(?<![\w+.])(?:\+|00)?\(?\d[\d \t().\-]{5,18}\d(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w.]\d)(?!\w)")
-DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:\s+\d{1,2})?$|^\d{4}\s*[-–]\s*\d{4}$")
+# Only Latin letters and digits glue to a number: Japanese, Korean and Chinese particles follow it
+# directly ("090-1234-5678までご連絡ください", "010-1234-5678로 연락 주세요").
+PHONE = re.compile(r"(?<![0-9A-Za-z_+.])(?:\+|00)?\(?\d[\d \t().\-]{5,18}\d(?:\s?(?:x|ext\.?)\s?\d{1,5})?"
+                   r"(?![\w.]\d)(?![0-9A-Za-z_])")
+DATE_LIKE = re.compile(r"^\d{1,4}[./-] ?\d{1,2}[./-] ?\d{1,4}(?:\s+\d{1,2})?$|^\d{4}\s*[-–]\s*\d{4}$"
+                       r"|^(?:1[5-9]\d\d|20\d\d)(?:\s+(?:1[5-9]\d\d|20\d\d))+$")  # "06.08. 2013", "1966 1970"
 LOCAL7 = re.compile(r"^\(?\d{3}\)?[\s.-]\d{4}$")
 IBAN = re.compile(r"(?i)\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b")
 IP = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.]*\d)")
@@ -59,10 +64,11 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for m in PHONE.finditer(text):
         value = m.group().strip()
+        ascii_value = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in value)  # "۱۹۶۶" -> "1966"
         main = re.split(r"\s?(?:x|ext\.?)\s?(?=\d+$)", value)[0]
         digits = re.sub(r"\D", "", main)
         international = value.startswith(("+", "00"))
-        if DATE_LIKE.match(value) or DATE_LIKE.match(main):
+        if DATE_LIKE.match(ascii_value.strip("()[] ")) or DATE_LIKE.match(main):
             continue
         if not (8 if not international else 7) <= len(digits) <= 15 and not (len(digits) == 7 and LOCAL7.match(main)):
             continue
@@ -158,6 +164,9 @@ ADDRESS_PATTERNS = [
     # Korean road-name addresses: "서울특별시 마포구 망원로12길 34, 201호"
     re.compile(r"(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|도|시)\s+)?[가-힣]+(?:구|군|시)\s+(?:[가-힣]+(?:동|읍|면)\s+)?"
                r"[가-힣0-9]+(?:로|길)\s*\d+(?:-\d+)?(?:\s*,?\s*(?:\d+동\s*)?\d+호)?"),
+    # Thai: "88/12 ซอยสุขุมวิท 39 แขวงคลองตันเหนือ เขตวัฒนา กรุงเทพฯ 10110"
+    re.compile(r"\d{1,5}(?:/\d{1,4})?\s*(?:หมู่(?:ที่)?\s*\d+\s*)?(?:ซอย|ซ\.|ถนน|ถ\.)\s*[\u0e00-\u0e7f]+(?:\s*\d+)?"
+               r"(?:\s+(?:แขวง|ตำบล|ต\.|เขต|อำเภอ|อ\.|จังหวัด|จ\.)\s*[\u0e00-\u0e7f]+){0,3}(?:\s+กรุงเทพ(?:ฯ|มหานคร))?(?:\s+\d{5})?"),
     # Japanese: "東京都世田谷区北沢2丁目10-5", "大阪市北区梅田1-2-3"
     re.compile(r"(?:[\u4e00-\u9fff]{1,3}[都道府県])?[\u4e00-\u9fff\u30a0-\u30ff]{1,6}[市区町村郡]"
                r"[\u4e00-\u9fff\u3040-\u30ff]{0,8}[0-9０-９]{1,3}(?:丁目|[-－ー])[0-9０-９]{1,4}(?:(?:番地?|[-－ー])[0-9０-９]{1,4}号?)?"),
