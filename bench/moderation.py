@@ -20,6 +20,7 @@ import platform
 import sys
 import time
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -260,7 +261,7 @@ def bench_planted() -> list[str]:
     from letterworld.moderation.rules import find_safety
     from letterworld.pipeline import demo_config
 
-    rows = {(Path(m["file"]).name, m["row"]): m for m in demo_rows()}
+    rows = demo_rows_by_source()
     dangerous = tuple(demo_config().campaign.dangerous_terms)
     picked = [(f, r, what, rows[(f, r)]) for f, r, what in PLANTED if (f, r) in rows]
     texts = [m["text"] for *_, m in picked]
@@ -299,7 +300,7 @@ def bench_planted_pii() -> list[str]:
     """Each planted piece of a writer's personal data in the demo corpus, and whether redaction hides all of it."""
     from letterworld.pipeline import demo_config
 
-    rows = {(Path(m["file"]).name, m["row"]): m for m in demo_rows()}
+    rows = demo_rows_by_source()
     protected = tuple(demo_config().campaign.protected_names)
     values = hidden = 0
     missed = []
@@ -320,8 +321,15 @@ def bench_planted_pii() -> list[str]:
             "values wholly redacted" + (f"; not: {'; '.join(missed)}" if missed else ".")]
 
 
+def demo_rows_by_source() -> dict[tuple[str, int], dict]:
+    """`demo_rows` by (file name, row), as the planted rows are listed in corpora/demo/parts/*.md."""
+    return {(Path(m["file"]).name, m["row"]): m for m in demo_rows()}
+
+
+@lru_cache(maxsize=1)
 def demo_rows() -> list[dict]:
-    """The demo corpus's messages (text, detected language, source file and row), ingested into a scratch store."""
+    """The demo corpus's messages (text, detected language, source file and row), ingested into a scratch store
+    once per run (several sections read them; callers do not modify them)."""
     import tempfile
 
     from letterworld import stages

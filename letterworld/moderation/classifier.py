@@ -51,12 +51,11 @@ def centre_by_language(vectors: np.ndarray, langs, means: dict[str, np.ndarray],
     without a mean of its own takes `default` (the pooled mean; at run time only languages
     with one reach the full model)."""
     out = np.array(vectors, dtype=np.float32, copy=True)
-    for lang in set(langs):
+    langs = np.asarray(langs)
+    for lang in set(langs.tolist()):
         mean = means.get(lang, default)
-        if mean is None:
-            continue
-        rows = np.array([x == lang for x in langs], dtype=bool)
-        out[rows] -= mean
+        if mean is not None:
+            out[langs == lang] -= mean
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.where(norms > 0, norms, 1.0)
 

@@ -30,8 +30,8 @@ CLOSINGS = ("love|with love|all my love|best|best wishes|regards|kind regards|wa
             "in solidarity|solidarity|hugs|un abrazo|abrazos|saludos|cariños|besos|con cariño|atentamente|"
             "cordialement|bisous|amitiés|bien à vous|grüße|liebe grüße|viele grüße|herzliche grüße|alles liebe|"
             "abraços|beijos|um abraço|saudações|un abbraccio|saluti|baci|groetjes|groeten|sevgiler|saygılar|"
-            "pozdrawiam|pozdrowienia|salam|signed|firmado|signé|assinado|saygılarımla|sevgilerimle|с уважением|обнимаю|с любовью|"
-            "с наилучшими пожеланиями|з повагою|обіймаю|με αγάπη|φιλιά|με εκτίμηση")
+            "pozdrawiam|pozdrowienia|salam|signed|firmado|signé|assinado|saygılarımla|sevgilerimle|"
+            "с уважением|обнимаю|с любовью|с наилучшими пожеланиями|з повагою|обіймаю|με αγάπη|φιλιά|με εκτίμηση")
 SIGNATURE_CLOSING = re.compile(rf"(?i:\b(?:{CLOSINGS}))[ \t]*[,:!]?[ \t]*\n?[ \t]*(?P<name>{NAME})")
 SELF_INTRO = re.compile(
     rf"(?i:\b(?:my name is|my name's|me llamo|mi nombre es|je m'appelle|moi c'est|"

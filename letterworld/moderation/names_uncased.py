@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 _AR = "\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff"  # Arabic letters (Arabic, Persian, Urdu), no digits or marks
 _AR_WORD = rf"[{_AR}][{_AR}\u064b-\u0652\u0670]*"
-_HE_WORD = r"[\u05d0-\u05ea]+"
+_HEB = "\u05d0-\u05ea"
+_HE_WORD = rf"[{_HEB}]+"
 _DEVA_WORD = r"[\u0905-\u0939\u0958-\u0961][\u0900-\u0963\u0971-\u097f]*"
 _BENG_WORD = r"[\u0985-\u09b9\u09dc-\u09e1][\u0980-\u09e3\u09f0-\u09f1]*"
 _HAN = "\u4e00-\u9fff"
@@ -33,7 +34,7 @@ _ZH_SURNAMES = ("王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马
 _KO_SURNAMES = "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국"
 
 # Arabic-script words that end a name after "اسمي" ("from", "and", "I", "age", "is")
-_AR_STOP = {"من", "و", "وانا", "وأنا", "انا", "أنا", "عمري", "في", "اكتب", "أكتب", "اكتبلك", "أكتب", "است", "هستم",
+_AR_STOP = {"من", "و", "وانا", "وأنا", "انا", "أنا", "عمري", "في", "اكتب", "أكتب", "اكتبلك", "است", "هستم",
             "ہے", "ہوں", "سے", "اور", "میں", "هو", "هي", "ولدي", "بنت", "طالب", "طالبة", "معلم", "معلمة", "الى", "إلى"}
 _HI_STOP = {"है", "हूँ", "हूं", "हो", "और", "से", "मैं", "हैं", "तक", "नहीं", "भी", "ही", "को", "का", "की", "के", "पर",
             "लिखा", "लिखो", "बताओ", "बताइए", "क्या", "याद", "था", "थी"}
@@ -42,7 +43,7 @@ _HE_STOP = {"אני", "מ", "ואני", "גר", "גרה", "בן", "בת"}
 # words that open a closing line that is no signature ("يا وطني، يا حبيبي", "हम साथ हैं, जानी")
 _LINE_STOP = _AR_STOP | _HI_STOP | _BN_STOP | _HE_STOP | {
     "يا", "على", "لا", "ما", "هذا", "هذه", "كل", "نحن", "أنت", "انت", "الحرية", "حرية", "ہم", "آپ", "یہ", "وہ", "سب",
-    "ما", "هم", "हम", "तुम", "आप", "यह", "वह", "सब", "जय", "प्रिय", "আমরা", "তুমি", "আপনি"}
+    "هم", "हम", "तुम", "आप", "यह", "वह", "सब", "जय", "प्रिय", "আমরা", "তুমি", "আপনি"}
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ CUES: tuple[Cue, ...] = (
     _words_after(r"(?<![{0}])(?:اسم[ \t]*(?:من|ام|م)|اسمم|نام[ \t]*من)(?![{0}])".format(_AR), _AR_WORD, _AR_STOP),
     _words_after(r"(?<![{0}])میرا[ \t]+نام(?![{0}])".format(_AR), _AR_WORD, _AR_STOP),
     # Hebrew "my name is", "they call me"
-    _words_after(r"(?<![\u05d0-\u05ea])(?:שמי|קוראים[ \t]+לי)(?![\u05d0-\u05ea])", _HE_WORD, _HE_STOP),
+    _words_after(rf"(?<![{_HEB}])(?:שמי|קוראים[ \t]+לי)(?![{_HEB}])", _HE_WORD, _HE_STOP),
     # Hindi/Marathi/Nepali "my name is ... है"
     _words_after(r"(?:मेरा|मेरो|माझे)[ \t]+नाम", _DEVA_WORD, _HI_STOP,
                  end=r"(?=[ \t]*(?:है|हूँ|हूं|हो|आहे|,|।|$))"),
@@ -103,7 +104,7 @@ CUES: tuple[Cue, ...] = (
 # a letter's last line "name, city" ("ريم، بيروت", "सुनील, रांची", "ကိုမြင့်၊ မန္တလေး"), in scripts that put spaces
 # between words (Chinese and Japanese do not, so a comma there splits a sentence, not a signature; Korean and
 # Japanese letters close with the 드림/より rules above)
-_UNCASED_LETTER = rf"[{_AR}\u05d0-\u05ea\u0900-\u0dff\u0e01-\u0e4e\u1000-\u109f]"
+_UNCASED_LETTER = rf"[{_AR}{_HEB}\u0900-\u0dff{_THAI}{_MYAN}]"  # Arabic, Hebrew, Indic, Thai, Burmese
 _UNCASED_WORD = rf"{_UNCASED_LETTER}[^\s\d,،、，၊:;.!?।。！？]*"
 SIGNATURE_LINE = re.compile(rf"(?:^|\n)[ \t]*(?:[—–―-]{{1,2}}[ \t]*)?(?P<name>{_UNCASED_WORD}(?:[ \t]+{_UNCASED_WORD})?)"
                             rf"[ \t]*[,،、，၊][ \t]*{_UNCASED_WORD}(?:[ \t]+{_UNCASED_WORD}){{0,2}}[ \t]*$")
@@ -129,9 +130,10 @@ def uncased_names(text: str) -> list[tuple[int, int]]:
 def _bounded(text: str, start: int, end: int, cue: Cue) -> tuple[int, int] | None:
     """The name's words up to the first stop word, at most `max_words`; None when nothing is left."""
     words = list(re.finditer(r"\S+", text[start:end]))
+    punct = ".,!?،؛:;।"
     kept = []
     for w in words[: cue.max_words]:
-        bare = w.group().strip(".,!?،؛:;।")
+        bare = w.group().strip(punct)
         if bare in cue.stop or not bare:
             break
         kept.append(w)
@@ -140,4 +142,4 @@ def _bounded(text: str, start: int, end: int, cue: Cue) -> tuple[int, int] | Non
     if not kept:
         return None
     last = kept[-1]
-    return start + kept[0].start(), start + last.start() + len(last.group().rstrip(".,!?،؛:;।"))
+    return start + kept[0].start(), start + last.start() + len(last.group().rstrip(punct))

@@ -37,6 +37,10 @@ def fold(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
+# one message goes through several lists in a row (spam, abuse, hostility, safety): fold it once
+_fold_recent = lru_cache(maxsize=16)(fold)
+
+
 @lru_cache(maxsize=None)
 def wordlist(name: str) -> tuple[str, ...]:
     """A bundled word list (letterworld/data/lists/NAME.txt): one term a line, '#' comments."""
@@ -44,6 +48,7 @@ def wordlist(name: str) -> tuple[str, ...]:
     return tuple(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=64)
 def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     if not terms:
         return None
@@ -66,7 +71,7 @@ def _matches(text: str, pattern: re.Pattern[str] | None, kind: str, reason: str)
     """Flags where `pattern` (built from folded terms) matches the folded text, on the original's spans."""
     if pattern is None:
         return []
-    folded, index = fold(text)
+    folded, index = _fold_recent(text)
     flags = []
     for m in pattern.finditer(folded):
         start, end = index[m.start()], index[m.end() - 1] + 1
@@ -116,7 +121,7 @@ def find_abuse(text: str) -> list[Flag]:
 
 # a negation just before a wish of punishment turns it around: "she does not deserve prison", "no merece
 # la cárcel", "لا تستحق السجن", "说真话的人不应该坐牢"; German, French and Turkish put it after
-_NEG_BEFORE = re.compile(r"(?:(?<!\w)(?:not|n't|never|no|nunca|jamás|jamais|nem|não|non|mai|kein|keine|не|ни|нет|لا|ما|ليس|ليست|مش|مو|"
+_NEG_BEFORE = re.compile(r"(?:(?<!\w)(?:not|never|no|nunca|jamás|jamais|nem|não|non|mai|kein|keine|не|ни|нет|لا|ما|ليس|ليست|مش|مو|"
                          r"नहीं|न|ไม่|안|못)|n't|[不没沒別别])\W*(?:\w+\W+){0,1}$", re.I)
 _NEG_AFTER = re.compile(r"^\W*(?:\w+\W+){0,1}(?:nicht|pas|değil|değildir)(?!\w)", re.I)
 

@@ -128,10 +128,12 @@ def training_set(hatecheck_rows: list[dict], exclude_lang: str | None = None):
     return texts, np.asarray(labels), np.asarray(langs), np.asarray(groups), sources
 
 
-def features(vectors: np.ndarray, texts: list[str]):
+def features(vectors: np.ndarray, texts: list[str], chars=None):
+    """The full model's input: the (scaled) embedding beside the texts' character n-grams
+    (`chars`, when already computed: they do not change between CV folds)."""
     from scipy.sparse import csr_matrix, hstack
 
-    return hstack([csr_matrix(vectors * EMBED_WEIGHT), char_features(texts)]).tocsr()
+    return hstack([csr_matrix(vectors * EMBED_WEIGHT), char_features(texts) if chars is None else chars]).tocsr()
 
 
 def language_means(E: np.ndarray, langs: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -185,11 +187,12 @@ def cv_thresholds(E: np.ndarray, texts: list[str], y: np.ndarray, langs: np.ndar
     from sklearn.model_selection import GroupKFold
 
     cv = np.zeros(len(y))
+    chars = char_features(texts)
     for train, test in GroupKFold(n_splits=FOLDS).split(E, y, groups):
         mask = np.zeros(len(y), dtype=bool)
         mask[train] = True
         Ec = centred(E, langs, mask)
-        X = features(Ec, texts)
+        X = features(Ec, texts, chars)
         d = fit_svm(Ec[train], y[train]).decision_function(Ec[test]) if SVM_WEIGHT else None
         cv[test] = 1 / (1 + np.exp(-combined_logit(fit(X[train], y[train]).decision_function(X[test]), d)))
     hc = np.ones(len(y), dtype=bool) if hatecheck is None else hatecheck
