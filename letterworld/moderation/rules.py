@@ -48,19 +48,44 @@ def wordlist(name: str) -> tuple[str, ...]:
     return tuple(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
+# Arabic writes conjunctions, prepositions and the article onto the word ("والخونة", "بالكلاب") and
+# inflects it ("خائن", "خائنة", "خائنين"): a listed Arabic word matches with these around it, and
+# not inside another word ("خول" is no part of "دخول"). Folded forms (ة is ه).
+_ARABIC_LETTER = "\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff"
+_ARABIC_PREFIX = "(?:[وف]?(?:[بلك]|لل)?(?:ال)?)"
+_ARABIC_SUFFIX = "(?:ه|ات|ين|ون|ان|يه)?"
+
+
 @lru_cache(maxsize=64)
-def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+def _term_pattern(terms: tuple[str, ...], arabic_words: bool = False) -> re.Pattern[str] | None:
+    """One pattern for a list of folded terms, each with the boundaries its script allows: whole words
+    for Latin-like terms (\\b fails for scripts without spaces), whole words with their clitics for
+    Arabic-script terms when `arabic_words` (the bundled lists), a plain substring otherwise (scripts
+    without spaces, and a campaign's dangerous terms: a town's name inside any word is worth a
+    moderator's look). Each kind is one group, so a boundary is tested once per position, not once
+    per term."""
     if not terms:
         return None
-    alternatives = sorted({re.escape(fold(t)[0]) for t in terms}, key=len, reverse=True)
-    # \b does not work for scripts without spaces; use word-character lookarounds for Latin-like terms only
-    parts = [rf"(?<!\w){a}(?!\w)" if re.match(r"^[\w\\ ]+$", a) and a[:1].isascii() else a for a in alternatives]
-    return re.compile("|".join(parts), re.I)
+    latin, arabic, plain = [], [], []
+    for a in sorted({re.escape(fold(t)[0]) for t in terms}, key=len, reverse=True):
+        if re.match(r"^[\w\\ ]+$", a) and a[:1].isascii():
+            latin.append(a)
+        elif arabic_words and re.match(f"[{_ARABIC_LETTER}]", a):
+            arabic.append(a)
+        else:
+            plain.append(a)
+    groups = []
+    if latin:
+        groups.append(rf"(?<!\w)(?:{'|'.join(latin)})(?!\w)")
+    if arabic:
+        groups.append(rf"(?<![{_ARABIC_LETTER}]){_ARABIC_PREFIX}(?:{'|'.join(arabic)}){_ARABIC_SUFFIX}(?![{_ARABIC_LETTER}])")
+    groups += plain
+    return re.compile("|".join(groups), re.I)
 
 
 @lru_cache(maxsize=None)
 def _pattern(name: str) -> re.Pattern[str] | None:
-    return _term_pattern(wordlist(name))
+    return _term_pattern(wordlist(name), arabic_words=True)
 
 
 def find_terms(text: str, list_name: str, kind: str, reason: str) -> list[Flag]:
