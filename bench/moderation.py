@@ -162,7 +162,38 @@ def bench_abuse(path: Path) -> list[str]:
     for func in sorted(set(funcs), key=lambda f: (f.endswith("_nh"), f)):
         m = np.array([f == func for f in funcs])
         lines.append(f"| {func} | {int(m.sum())} | {both[m].mean():.3f} |")
-    return lines + [""] + translation_overlap(all_rows, rows, both, hateful) + [""] + arabizi_routing(clf, rows, texts, vectors)
+    return (lines + [""] + template_intervals(rows, both, hateful) + [""] + translation_overlap(all_rows, rows, both, hateful)
+            + [""] + arabizi_routing(clf, rows, texts, vectors))
+
+
+def template_intervals(rows: list[dict], flagged: np.ndarray, hateful: np.ndarray, draws: int = 2000) -> list[str]:
+    """How far a language's figures could move with other templates: a bootstrap over the test half's
+    templates (a template's seven cases differ only in the target group, so they go together), 95%
+    percentile intervals, and the share of draws that meet the goal."""
+    from train_abuse import HATECHECK_LANGS, template_of
+
+    rng = np.random.default_rng(0)
+    langs = np.array([r["lang"] for r in rows])
+    templates = np.array([template_of(r["case_id"]) for r in rows])
+    lines = ["Uncertainty of these figures (lists + classifier, abuse/hostility flags): a bootstrap over the test "
+             f"half's templates ({draws} draws; a template's cases go together), 95% intervals, and the share of draws "
+             "with recall >= 0.85 and flag rate <= 0.15:", "",
+             "| language | templates | recall | flag rate | draws meeting the goal |", "|---|---|---|---|---|"]
+    for lang in HATECHECK_LANGS:
+        m = langs == lang
+        names, inverse = np.unique(templates[m], return_inverse=True)
+        # per template: hateful cases flagged, hateful cases, non-hateful flagged, non-hateful cases
+        sums = np.zeros((len(names), 4))
+        for col, values in enumerate((flagged[m] & hateful[m], hateful[m], flagged[m] & ~hateful[m], ~hateful[m])):
+            np.add.at(sums[:, col], inverse, values)
+        totals = sums[rng.integers(0, len(names), size=(draws, len(names)))].sum(1)
+        recall = totals[:, 0] / np.maximum(totals[:, 1], 1)
+        rate = totals[:, 2] / np.maximum(totals[:, 3], 1)
+        lo_r, hi_r = np.percentile(recall, [2.5, 97.5])
+        lo_f, hi_f = np.percentile(rate, [2.5, 97.5])
+        lines.append(f"| {lang} | {len(names)} | {lo_r:.3f}-{hi_r:.3f} | {lo_f:.3f}-{hi_f:.3f} | "
+                     f"{((recall >= 0.85) & (rate <= 0.15)).mean():.2f} |")
+    return lines
 
 
 def translated_in_training(all_rows: list[dict], test: list[dict]) -> np.ndarray:
