@@ -26,6 +26,7 @@ def names(text: str, lang: str) -> list[str]:
     ("山田太郎と申します。", "ja", "山田太郎"),
     ("저는 김민수입니다. 힘내세요!", "ko", "김민수"),
     ("제 이름은 박지은이에요.", "ko", "박지은"),
+    ("제 이름은 잭입니다.", "ko", "잭"),  # a one-syllable name, not "잭입니다"
     ("힘내세요!\n김민수 드림", "ko", "김민수"),
     ("ฉันชื่อสมชายครับ จากเชียงใหม่", "th", "สมชาย"),
     ("ကျွန်တော့်နာမည် အောင်ကျော် ပါ။", "my", "အောင်ကျော်"),
@@ -60,6 +61,10 @@ def test_ordinary_sentences_in_other_scripts_have_no_names(text, lang):
     ("ချစ်ရတဲ့ အိုင်လင်၊\nကျွန်မက သတင်းထောက်တစ်ယောက်ပါ။\nနီလာ၊ ချင်းမိုင်", "my", "နီလာ"),
     ("아일린 기자님께,\n힘내세요.\n부산에서, 민호 드림", "ko", "민호"),
     ("ジャニさんへ\n応援しています。\n熊本より\u3000由美子", "ja", "由美子"),
+    ("亲爱的丹津：\n我们都支持你。\n\n志明 敬上\n台中", "zh", "志明"),
+    ("Aylin：\n妳不孤單。\n\n祝好\n美玲 於高雄", "zh", "美玲"),
+    ("ถึงคุณตานซิน\nขอให้ปลอดภัยนะคะ\n\nด้วยรักและห่วงใย\nสมใจ เชียงราย", "th", "สมใจ"),
+    ("ขอให้ได้กลับบ้านเร็วๆ\nเด็กๆทุกคนคิดถึง\n- ครูมาลี", "th", "ครูมาลี"),
 ])
 def test_a_letters_closing_line_names_its_writer(text, lang, name):
     assert names(text, lang) == [name]
@@ -70,6 +75,9 @@ def test_a_letters_closing_line_names_its_writer(text, lang, name):
     "ريم، بيروت",  # one line: no letter to close
     "亲爱的Aylin：\n我們會一直寫信，直到妳自由。",  # a Chinese comma splits a sentence
     "丹津你好：\n我想告诉你，你不是一个人",
+    "他们\n我们关于自由的故事",  # 于 inside 关于 ("about"), not "name at place"
+    "ด้วยความนับถือ\nขอให้คุณได้รับอิสรภาพเร็วๆนะคะ",  # a wish after the formula, not a name and place
+    "إن ذلك مؤلم ، توقف.\nتحب المطر ، صحيح؟",  # a question is no "name, city"
 ])
 def test_closing_lines_that_are_no_signature(text):
     assert uncased_names(text) == []

@@ -83,7 +83,7 @@ CUES: tuple[Cue, ...] = (
     Cue(re.compile(rf"(?:名前は|なまえは)[ \t]*(?P<name>[{_HAN}{_KATA}]{{2,8}}?)(?=です|と申します|といいます|[、。！\s]|$)")),
     Cue(re.compile(rf"(?P<name>[{_HAN}{_KATA}]{{2,8}})(?:と申します|といいます|と言います)(?!の)")),
     # Korean "my name is ...", "I am (family name)...", "... (sign-off)"
-    Cue(re.compile(rf"(?:제|내)[ \t]*이름은[ \t]*(?P<name>[{_HANGUL}]{{2,4}}?)(?=입니다|이에요|예요|이고|이며|이야|야|라고|이라고|[ ,.!]|$)")),
+    Cue(re.compile(rf"(?:제|내)[ \t]*이름은[ \t]*(?P<name>[{_HANGUL}]{{1,4}}?)(?=입니다|이에요|예요|이고|이며|이야|야|라고|이라고|[ ,.!]|$)")),
     Cue(re.compile(rf"저는[ \t]*(?P<name>[{_KO_SURNAMES}][{_HANGUL}]{{1,3}}?)(?=입니다|이에요|예요|라고|이라고)")),
     Cue(re.compile(rf"(?:^|\n|[.!?。,，][ \t]*)(?P<name>[{_KO_SURNAMES}][{_HANGUL}]{{1,3}})[ \t]*(?:드림|올림)")),
     # Japanese "from (place), (name)" closing a letter: "熊本より　由美子"
@@ -95,6 +95,15 @@ CUES: tuple[Cue, ...] = (
     Cue(re.compile(rf"(?:ฉัน|ผม|ดิฉัน|หนู)ชื่อ[ \t]*(?P<name>[{_THAI}]{{2,15}}?)(?=ค่ะ|ครับ|คะ|นะ|จาก|และ|[ ,.!]|$)")),
     # Burmese "my name is ... (ပါ / ဖြစ်)"
     Cue(re.compile(rf"နာမည်(?:က)?[ \t]*(?P<name>[{_MYAN}]{{2,24}}?)[ \t]*(?=ပါ|ဖြစ်|[။၊]|$)")),
+    # Chinese formal sign-offs: "秀玲 敬上", "李华谨上"; a last line "name 於 place": "小芳 於台南"
+    Cue(re.compile(rf"(?:^|\n)[ \t\u3000]*(?P<name>[{_HAN}]{{2,4}}?|{_LATIN_NAME})[ \t\u3000]*"
+                   rf"(?:敬上|谨上|謹上|拜上|敬启|敬啟|顿首|頓首)[ \t\u3000]*(?:\n|$)")),
+    Cue(re.compile(rf"(?:^|\n)[ \t\u3000]*(?P<name>[{_HAN}]{{2,3}}|{_LATIN_NAME})[ \t\u3000]+[於于][ \t\u3000]*"
+                   rf"[{_HAN}]{{2,6}}[ \t\u3000]*$")),
+    # Thai: the line after a letter's closing formula ("ด้วยความนับถือ", "ด้วยรักและกำลังใจ") starts with the
+    # writer's name, often followed by a place: "ครูพิมพ์ใจ แม่สอด"
+    Cue(re.compile(rf"(?:ด้วยความนับถือ|ขอแสดงความนับถือ|ด้วยความเคารพ|ด้วยรัก|ด้วยใจ|รักและคิดถึง)[^\n]{{0,30}}\n[ \t]*"
+                   rf"(?P<name>[{_THAI}]{{2,20}})(?:[ \t]+[{_THAI}]{{2,20}}){{0,2}}[ \t]*$")),
     # Arabic sign-offs at the end of a message: "مع خالص المحبة، فاطمة", "أختك مريم"
     _words_after(r"(?:مع[ \t]+(?:خالص[ \t]+)?(?:المحبة|محبتي|حبي|التحيات|تحياتي|الحب)|تحياتي|أختك|اختك|أخوك|اخوك|"
                  r"صديقتك|صديقك)[ \t]*[،,:]?[ \t]*\n?", _AR_WORD, _AR_STOP, end=r"[ \t]*[.!]?[ \t]*$", max_words=2),
@@ -105,7 +114,9 @@ CUES: tuple[Cue, ...] = (
 # between words (Chinese and Japanese do not, so a comma there splits a sentence, not a signature; Korean and
 # Japanese letters close with the 드림/より rules above)
 _UNCASED_LETTER = rf"[{_AR}{_HEB}\u0900-\u0dff{_THAI}{_MYAN}]"  # Arabic, Hebrew, Indic, Thai, Burmese
-_UNCASED_WORD = rf"{_UNCASED_LETTER}[^\s\d,،、，၊:;.!?।。！？]*"
+_UNCASED_WORD = rf"{_UNCASED_LETTER}[^\s\d,،、，၊:;.!?؟।。！？]*"
+# a last line "— name" under a message of more than one line ("- ครูสมศรี", "— سلمى")
+DASH_SIGNATURE = re.compile(rf"\n[ \t]*[—–―-]{{1,2}}[ \t]*(?P<name>{_UNCASED_WORD}(?:[ \t]+{_UNCASED_WORD})?)[ \t]*$")
 SIGNATURE_LINE = re.compile(rf"(?:^|\n)[ \t]*(?:[—–―-]{{1,2}}[ \t]*)?(?P<name>{_UNCASED_WORD}(?:[ \t]+{_UNCASED_WORD})?)"
                             rf"[ \t]*[,،、，၊][ \t]*{_UNCASED_WORD}(?:[ \t]+{_UNCASED_WORD}){{0,2}}[ \t]*$")
 
@@ -121,9 +132,9 @@ def uncased_names(text: str) -> list[tuple[int, int]]:
                 found.append(span)
     body = text.rstrip()
     if "\n" in body.strip():
-        m = SIGNATURE_LINE.search(body)
-        if m and len(body) - m.start() <= 60 and not set(m.group("name").split()) & _LINE_STOP:
-            found.append((m.start("name"), m.end("name")))
+        for m in (SIGNATURE_LINE.search(body), DASH_SIGNATURE.search(body)):
+            if m and len(body) - m.start() <= 60 and not set(m.group("name").split()) & _LINE_STOP:
+                found.append((m.start("name"), m.end("name")))
     return sorted(set(found))
 
 
