@@ -337,6 +337,20 @@ def test_more_address_shapes():
         assert not [f for f in screen(text).flags if f.reason == "street address"], text
 
 
+@pytest.mark.parametrize("text,address", [
+    # the next sentence is no part of the address
+    ("Se quiser responder, meu endereço é Rua das Flores 123, São Paulo - SP. Um abraço forte!",
+     "Rua das Flores 123, São Paulo - SP"),
+    # nor are the words between "my address" and a colon
+    ("Mijn adres voor als je terug wilt schrijven: Kerkstraat 12, 3512 AB Utrecht. Hartelijke groet, Kees",
+     "Kerkstraat 12, 3512 AB Utrecht"),
+    # abbreviations with a full stop inside an address do not end it
+    ("My address is 12 St. John St. Apt 4, Boston.", "12 St. John St. Apt 4, Boston"),
+])
+def test_an_address_after_a_cue_ends_where_it_ends(text, address):
+    assert [text[f.start:f.end] for f in screen(text).flags if f.reason == "street address"] == [address]
+
+
 def test_classifier_separates_hostility_from_solidarity(embedder):
     from letterworld.moderation.classifier import load_classifier
 

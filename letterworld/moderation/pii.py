@@ -185,8 +185,11 @@ ADDRESS_CUE = re.compile(
     r"write to me at|moved to|located at|office is at|"
     r"dirección(?:\s+es)?|domicilio|vivo en|direcci[oó]n:|endereço(?:\s+é)?|moro na|moro em|adresse(?:\s+est)?|"
     r"j'habite au|wohne in der|anschrift|adres(?:im)?|(?:the )?corner of|lives on(?: the \w+ side of)?|sent to\? \w+:)\s*:?\s+")
+# a new sentence after the address ends it: "..., São Paulo - SP. Um abraço forte!", "... Utrecht. Hartelijke groet"
+# (a full stop, then a capitalised word and a lower-case one; "Av. Paulista 1000" and "St. John St" go on)
+_SENTENCE_AFTER = r"[.!?]\s+[A-ZÀ-Þ][a-zà-ÿ]+\s+[a-zà-ÿ]"
 _CUE_TAIL = re.compile(r"(?:(?!\b(?i:phone|tel|e-?mail|call|ph)\b)[^\n.;!?]){0,60}?\d"
-                       r"(?:(?!\b(?i:phone|tel|e-?mail|call|ph)\b)[^\n;!?]){0,60}")
+                       rf"(?:(?!\b(?i:phone|tel|e-?mail|call|ph)\b|{_SENTENCE_AFTER})[^\n;!?]){{0,60}}")
 
 
 def address_spans(text: str) -> list[tuple[int, int]]:
@@ -202,8 +205,10 @@ def address_spans(text: str) -> list[tuple[int, int]]:
     for m in ADDRESS_CUE.finditer(text):
         tail = _CUE_TAIL.match(text, m.end())
         if tail and tail.group().strip():
-            end = m.end() + len(tail.group().rstrip(" ,?"))
-            spans.append((m.end(), end))
+            end = m.end() + len(tail.group().rstrip(" ,?."))
+            # "my address, in case you write back: Kerkstraat 12": the address starts after the colon
+            colon = text.rfind(":", m.end(), m.end() + re.search(r"\d", tail.group()).start())
+            spans.append((m.end() if colon < 0 else colon + 1 + len(text[colon + 1:]) - len(text[colon + 1:].lstrip()), end))
     # merge overlapping or adjacent pieces (street, suite, city and postcode on following lines)
     spans.sort()
     merged: list[list[int]] = []
