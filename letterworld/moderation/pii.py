@@ -208,7 +208,8 @@ def address_spans(text: str) -> list[tuple[int, int]]:
             end = m.end() + len(tail.group().rstrip(" ,?."))
             # "my address, in case you write back: Kerkstraat 12": the address starts after the colon
             colon = text.rfind(":", m.end(), m.end() + re.search(r"\d", tail.group()).start())
-            spans.append((m.end() if colon < 0 else colon + 1 + len(text[colon + 1:]) - len(text[colon + 1:].lstrip()), end))
+            start = m.end() if colon < 0 else re.compile(r"\s*").match(text, colon + 1).end()
+            spans.append((start, end))
     # merge overlapping or adjacent pieces (street, suite, city and postcode on following lines)
     spans.sort()
     merged: list[list[int]] = []
