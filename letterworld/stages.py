@@ -337,9 +337,12 @@ def attribution(m: Message, lang: str = "en", policy: str = "first_name_country"
     while len(parts) > 2 and parts[0].lower().strip(".") in TITLES:
         parts = parts[1:]
     if parts:
+        lead = parts[0].lower().strip(".")
         # "The Hendersons", "Família Souza": a family signs as a family
-        if parts[0].lower().strip(".") in ARTICLES | TITLES:
-            first = " ".join(parts[:3] if parts[0].lower().strip(".") in ARTICLES else parts[:2])
+        if lead in ARTICLES:
+            first = " ".join(parts[:3])
+        elif lead in TITLES:
+            first = " ".join(parts[:2])
         else:
             first = parts[0]
         first = first.strip(",.;:")

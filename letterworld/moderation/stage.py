@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -51,14 +52,14 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
         per_message[m.id] = list(result.flags)
         if progress:
             progress(1)
-    if classify is not False and messages and embedder is None:
-        from ..embedding import load_embedder
-        from .classifier import load_classifier
-
-        clf = load_classifier()
-        if clf is not None:  # one embedder for the classifier and the off-topic check
-            embedder = load_embedder(clf.embedder)
     if classify is not False and messages:
+        if embedder is None:
+            from ..embedding import load_embedder
+            from .classifier import load_classifier
+
+            clf = load_classifier()
+            if clf is not None:  # one embedder for the classifier and the off-topic check
+                embedder = load_embedder(clf.embedder)
         for m, extra in zip(messages, classify_messages(store, messages, embedder, required=bool(classify))):
             per_message[m.id] = confirmed_terms(per_message[m.id] + extra)
     groups = group_duplicates([m.text for m in messages], config.campaign.sample_texts,
@@ -196,22 +197,21 @@ def narrow_to_sentences(flag: Flag, spans: list[tuple[int, int]], probs, thresho
     """A whole-message classifier flag narrowed to its sentences at or over `threshold`
     (consecutive ones joined into one span); the whole message, saying so, when no single
     sentence passes (hostility can need the whole context)."""
-    over = [(a, b, float(pr)) for (a, b), pr in zip(spans, probs) if pr >= threshold]
+    over = [(j, a, b, float(pr)) for j, ((a, b), pr) in enumerate(zip(spans, probs)) if pr >= threshold]
     if not over:
         return [Flag(flag.kind, f"{flag.reason}; no single sentence passes alone: read the whole message",
                      flag.start, flag.end, flag.redact)]
-    runs: list[list[tuple[int, int, float]]] = []
-    index = {span: j for j, span in enumerate(spans)}
-    for a, b, pr in over:
-        if runs and index[(runs[-1][-1][0], runs[-1][-1][1])] == index[(a, b)] - 1:
-            runs[-1].append((a, b, pr))
+    runs: list[list[tuple[int, int, int, float]]] = []
+    for sentence in over:
+        if runs and runs[-1][-1][0] == sentence[0] - 1:  # the next sentence: same run
+            runs[-1].append(sentence)
         else:
-            runs.append([(a, b, pr)])
+            runs.append([sentence])
     out = []
     for run in runs:
-        top = max(pr for _, _, pr in run)
+        top = max(pr for *_, pr in run)
         what = "sentence" if len(run) == 1 else f"{len(run)} sentences, highest"
-        out.append(Flag(flag.kind, f"{flag.reason}; {what} p={top:.2f}", run[0][0], run[-1][1], flag.redact))
+        out.append(Flag(flag.kind, f"{flag.reason}; {what} p={top:.2f}", run[0][1], run[-1][2], flag.redact))
     return out
 
 
@@ -244,11 +244,7 @@ def offtopic_flags(store: Store, config: Config, messages, groups, embedder=None
 
     with task("off-topic check (embedding)", len(set(texts + samples))) as advance:
         vectors, _ = embed_cached(store, embedder, texts + samples, progress=advance)
-    sample_langs: list[str] = []
-    if samples:
-        from ..language import detect_batch
-
-        sample_langs = [d.lang for d in detect_batch(samples)]
+    sample_langs = list(sample_languages(tuple(samples)))
     unit_langs = [langs[messages[i].id]["lang"] if messages[i].id in langs else "und" for i in units]
     hits = ot.find_offtopic(vectors[: len(units)], unit_langs, [messages[i].recipient for i in units],
                             sample_vectors=vectors[len(units):], sample_langs=sample_langs,
@@ -261,6 +257,17 @@ def offtopic_flags(store: Store, config: Config, messages, groups, embedder=None
             reason = hit.reason if rep_of.get(i, i) == i else f"{hit.reason}; as its group's representative"
             out[m.id] = Flag(ot.KIND, reason, 0, len(m.text))
     return out
+
+
+@lru_cache(maxsize=8)
+def sample_languages(samples: tuple[str, ...]) -> tuple[str, ...]:
+    """The campaign's sample texts' languages: the off-topic check and the template check both
+    need them in one screen run, and a campaign's samples do not change between them."""
+    if not samples:
+        return ()
+    from ..language import detect_batch
+
+    return tuple(d.lang for d in detect_batch(list(samples)))
 
 
 def redacted_texts(store: Store) -> dict[int, str]:
@@ -291,7 +298,6 @@ def mark_template_paraphrases(store: Store, config: Config, embedder, *, thresho
         return 0
     from ..embedding import embed_cached
     from ..excerpts import reading_length
-    from ..language import detect_batch
     from ..segment import sentences
     from ..themes import (
         SENTENCE_MATCH,
@@ -321,7 +327,7 @@ def mark_template_paraphrases(store: Store, config: Config, embedder, *, thresho
             found[m.id] = ("close paraphrase", float(row[k]), k)
 
     # translations: sentence by sentence
-    sample_langs = [d.lang for d in detect_batch(samples)]
+    sample_langs = list(sample_languages(tuple(samples)))
     sample_sents = [[s[a:b] for a, b in sentences(s, lang) if reading_length(s[a:b]) >= SHORT_SEGMENT]
                     for s, lang in zip(samples, sample_langs)]
     longest = max(len(s) for s in sample_sents)
