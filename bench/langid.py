@@ -15,9 +15,11 @@ Usage::
     python bench/langid.py --calibrate   # refit the confidence calibration
 
 ``--calibrate`` fits the logistic calibration of letterworld's confidence on
-the even rows of the dev set and reports precision on the odd rows; paste the
-printed constants into letterworld/language.py.  The eval file is never copied
-into the project and nothing else is fitted on it.
+the even rows of the dev set, reports precision on the odd rows and writes the
+fitted numbers, with the date, machine and rows they were fitted on, to
+letterworld/data/langid_calibration.json (it says where they differ from the
+ones shipped).  The eval file is never copied into the project and nothing else
+is fitted on it.
 """
 
 from __future__ import annotations
@@ -162,20 +164,30 @@ def high_conf(rows, dets, threshold=0.9):
 
 
 def calibrate(rows):
+    """Fit the calibration on the even lines, check it on the odd ones, and write it with its
+    record to letterworld/data/langid_calibration.json (the file language.py reads)."""
+    import hashlib
+    import json
     import math
+    import platform
+    from datetime import datetime, timezone
+    from unittest import mock
+
     import numpy as np
+    import sklearn
     from sklearn.linear_model import LogisticRegression
     from letterworld import language as L
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from machine import commit, describe  # bench/machine.py
 
     model_langs = {l for g in L._MODEL_SCRIPTS.values() for l in g}
     fit_rows = [r for i, r in enumerate(rows) if i % 2 == 0 and r[0] in model_langs]
     val_rows = [r for i, r in enumerate(rows) if i % 2 == 1]
-    saved = (L._CAL_A, L._CAL_B, L._CAL_C)
-    saved_route0 = dict(L._CAL_ROUTE)
-    L._CAL_A, L._CAL_B, L._CAL_C = 1.0, 0.0, 0.0   # confidence = raw posterior
-    L._CAL_ROUTE.clear()
-    L.clear_cache()
-    dets = L._detect_plain([r[2] for r in fit_rows], [None] * len(fit_rows), None)
+    old = L.calibration()
+    with mock.patch.object(L, "calibration", lambda: L.Calibration(1.0, 0.0, 0.0)):  # confidence = raw posterior
+        L.clear_cache()
+        dets = L._detect_plain([r[2] for r in fit_rows], [None] * len(fit_rows), None)
     X, y = [], []
     for r, d in zip(fit_rows, dets):
         if d.lang not in model_langs:
@@ -188,24 +200,50 @@ def calibrate(rows):
                  + [float(info.route == g) for g in ROUTES])
         y.append(int(d.lang == r[0]))
     lr = LogisticRegression(C=10.0).fit(np.array(X), np.array(y))
-    a, b, *g = lr.coef_[0]
-    c = lr.intercept_[0]
+    a, b, *g = (round(float(v), 4) for v in lr.coef_[0])
+    new = L.Calibration(a, b, round(float(lr.intercept_[0]), 4), dict(zip(ROUTES, g)))
     print(f"fitted on {len(y)} model-routed rows (even lines of the dev set)")
-    route = {r: round(float(v), 4) for r, v in zip(ROUTES, g)}
-    print(f"_CAL_A = {a:.4f}\n_CAL_B = {b:.4f}\n_CAL_C = {c:.4f}\n_CAL_ROUTE = {route}")
-    saved_route = saved_route0
-    L._CAL_A, L._CAL_B, L._CAL_C = a, b, c
-    L._CAL_ROUTE.clear(); L._CAL_ROUTE.update(route)
-    L.clear_cache()
+    for name in ("a", "b", "c"):
+        was, now = getattr(old, name), getattr(new, name)
+        print(f"{name} = {now:.4f}" + ("" if was == now else f"  (was {was:.4f})"))
+    for r in ROUTES:
+        was, now = old.route.get(r, 0.0), new.route[r]
+        print(f"route[{r}] = {now:.4f}" + ("" if was == now else f"  (was {was:.4f})"))
+    print("same as the shipped calibration" if new == old else "differs from the shipped calibration")
     sup = set(L.SUPPORTED)
     val = [r for r in val_rows if r[0] in sup]
-    vd = L.detect_batch([r[2] for r in val])
+    with mock.patch.object(L, "calibration", lambda: new):
+        L.clear_cache()
+        vd = L.detect_batch([r[2] for r in val])
+    L.clear_cache()
+    check = {}
     for t in (0.5, 0.8, 0.9, 0.95):
         p, cov = high_conf(val, vd, t)
+        check[f">={t}"] = {"precision": round(p, 4), "coverage": round(cov, 4)}
         print(f"validation (odd lines): conf>={t}: precision {p:.4f} coverage {cov:.4f}")
-    L._CAL_A, L._CAL_B, L._CAL_C = saved
-    L._CAL_ROUTE.clear(); L._CAL_ROUTE.update(saved_route)
-    L.clear_cache()
+    record = {
+        "about": ("Confidence calibration of letterworld.language: conf = sigmoid(a * logit(p1) + b * log1p(letters)"
+                  " + c + route[script]), p1 the top posterior, letters the letters of the routed script, route offsets"
+                  " relative to Latin. Written by `python bench/langid.py --calibrate`; not edited by hand."),
+        "a": new.a, "b": new.b, "c": new.c, "route": dict(new.route),
+        "fitted": {
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": describe(),
+            "commit": commit(),
+            "command": "python bench/langid.py --calibrate",
+            "data": f"../shared/eval/langid/{EVAL.name} (lingua-py language-testdata), {len(rows)} rows read, "
+                    f"sha256 {hashlib.sha256(EVAL.read_bytes()).hexdigest()}",
+            "fit_rows": f"even lines of the dev set in the model-routed languages (Latin, Cyrillic, Arabic and Devanagari"
+                        f" scripts) detected as one of them: {len(y)}",
+            "model": f"sklearn {sklearn.__version__} LogisticRegression(C=10.0), Python {platform.python_version()}",
+            "check_rows": f"odd lines of the dev set in the supported languages: {len(val)}",
+            "check": check,
+        },
+    }
+    path = REPO / "letterworld" / "data" / L.CALIBRATION_FILE
+    path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    L.calibration.cache_clear()
+    print(f"wrote {path.relative_to(REPO)}")
 
 
 def main(argv=None):
@@ -215,6 +253,10 @@ def main(argv=None):
     ap.add_argument("--skip-langdetect", action="store_true")
     ap.add_argument("--calibrate", action="store_true")
     args = ap.parse_args(argv)
+    sys.path.insert(0, str(REPO / "bench"))
+    from machine import header  # bench/machine.py
+
+    print(header(), flush=True)
     if not EVAL.exists():
         print(f"skipping: {EVAL} not found")
         return 0

@@ -27,13 +27,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +55,7 @@ PLANTED_SPAM_HOSTILE_SAFETY = (
     | {("letters_asia.xlsx", r) for r in (66, 99, 105, 112, 73, 116, 96)})
 PLANTED_OFFTOPIC = {("online_form.csv", 296), ("sms_social.jsonl", 137)}  # football rant, phone plan question
 
-from machine import cpu_model
+from machine import header
 
 from letterworld.moderation import offtopic as ot
 from letterworld.themes import centre_language_and_recipient
@@ -99,7 +97,7 @@ def units_of(store):
     out = []
     for m in store.messages():
         d = dups.get(m.id)
-        if d is not None and (d["is_template"] or not d["is_representative"]):
+        if d is not None and (d.is_template or not d.is_representative):
             continue
         out.append(m)
     return out
@@ -118,6 +116,7 @@ def main() -> None:
     ap.add_argument("--round", type=int, default=30, help="Tatoeba sentences mixed in at a time")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
+    print(header(), flush=True)
 
     from letterworld.embedding import embed_cached, load_embedder
     from letterworld.language import detect_batch
@@ -125,7 +124,6 @@ def main() -> None:
     from letterworld.progress import set_quiet
 
     set_quiet(True)
-    print(f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}; {date.today()}")
     cfg = demo_config()
     embedder = load_embedder()
     with tempfile.TemporaryDirectory() as tmp:
@@ -137,7 +135,7 @@ def main() -> None:
         samples = list(cfg.campaign.sample_texts)
         sv = embedder.encode(samples)
         slangs = [d.lang for d in detect_batch(samples)]
-        ulangs = [langs[m.id]["lang"] if m.id in langs else "und" for m in units]
+        ulangs = [langs[m.id].lang if m.id in langs else "und" for m in units]
         recips = [m.recipient for m in units]
         key = [(Path(m.source_file).name, m.source_row) for m in units]
         planted = np.array([k in PLANTED_SPAM_HOSTILE_SAFETY for k in key])
@@ -259,7 +257,7 @@ def bench_spans(store, embedder) -> None:
     messages = store.messages()
     langs = store.languages()
     texts = [m.text for m in messages]
-    ml = [None if (lang := (langs[m.id]["lang"] if m.id in langs else "und")) == "und" else lang for m in messages]
+    ml = [None if (lang := (langs[m.id].lang if m.id in langs else "und")) == "und" else lang for m in messages]
     vectors, _ = embed_cached(store, embedder, texts)
     t = time.perf_counter()
     flags = clf.flags(texts, vectors, ml)

@@ -15,7 +15,7 @@ import time
 
 os.environ.setdefault("LETTERWORLD_NO_PROGRESS", "1")
 
-from machine import cpu_model  # noqa: E402  (bench/machine.py)
+from machine import header  # noqa: E402  (bench/machine.py)
 from letterworld.embedding import load_embedder  # noqa: E402
 from letterworld.pipeline import demo_config, demo_inputs, run  # noqa: E402
 from letterworld.progress import set_quiet  # noqa: E402
@@ -25,8 +25,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=2, help="cold runs to take the median of")
     args = ap.parse_args()
+    print(header(), flush=True)
     set_quiet(True)
-    print(f"machine: {os.cpu_count()} cores, {cpu_model()}")
     embedder = load_embedder()
     cold, warm = [], []
     for _ in range(args.runs):

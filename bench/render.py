@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import platform
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from machine import header  # bench/machine.py
 from letterworld.render import iter_slides, render_letter, shape
 from letterworld.render.runs import _itemize
 from letterworld.render.sample import sample_letter
@@ -80,23 +79,13 @@ def _timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), res
 
 
-def machine() -> str:
-    model = ""
-    try:
-        for ln in open("/proc/cpuinfo", encoding="utf-8"):
-            if ln.startswith("model name"):
-                model = ln.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"`nproc` = {os.cpu_count()}, CPU \"{model or platform.processor()}\", Python {platform.python_version()}"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out", type=Path, default=None, help="write a Markdown section here")
     args = ap.parse_args()
+    when = header()
+    print(when, flush=True)
     letter = bench_letter()
     rows: list[tuple[str, str]] = []
 
@@ -142,8 +131,8 @@ def main() -> None:
     if args.out:
         lines = [
             "## Render benchmark (letterworld.render)", "",
-            f"Date: 2026-11-23 · Machine: {machine()}.",
-            f"Command: `python bench/render.py --repeat {args.repeat} --out {args.out}`. Letter: the 14-language",
+            f"{when}.",
+            "Letter: the 14-language",
             "sample (`letterworld.render.sample`) with three translations and a poem; medians of "
             f"{args.repeat} runs (1 run for 25 fps video); times include drawing and PNG/JPEG/H.264 encoding.",
             "", "| what | time |", "|---|---|",

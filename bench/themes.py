@@ -46,11 +46,12 @@ os.environ.setdefault("LETTERWORLD_NO_PROGRESS", "1")
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 PARALLEL = REPO.parent / "shared" / "eval" / "parallel"
 LANGS = {"ara": "ar", "cmn": "zh", "deu": "de", "fra": "fr", "hin": "hi", "ita": "it", "jpn": "ja", "kor": "ko",
          "nld": "nl", "pol": "pl", "por": "pt", "rus": "ru", "spa": "es", "tur": "tr", "vie": "vi"}
 
-from bench.pipeline import cpu_model
+from machine import header  # bench/machine.py
 from letterworld.themes import (
     SENTENCE_MATCH,
     UNASSIGNED,
@@ -368,7 +369,7 @@ def main() -> None:
     ap.add_argument("--skip-tatoeba", action="store_true")
     ap.add_argument("--skip-demo", action="store_true")
     args = ap.parse_args()
-    print(f"machine: {os.cpu_count()} cores, {cpu_model()}")
+    print(header(), flush=True)
     if not args.skip_tatoeba:
         tatoeba(args.limit, Path(args.cache))
     if not args.skip_demo:

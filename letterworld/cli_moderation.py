@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 
+from .cli_common import CONFIG, DB, fail, open_store, read_config
 from .moderation import queue as q
 from .store import Store
 
@@ -17,20 +18,8 @@ queue_app = typer.Typer(add_completion=False, no_args_is_help=True,
                         help="Review queue: list risky messages first, decide one by one or in bulk, "
                              "redact, export to CSV and re-import.")
 
-DB = typer.Option(Path("campaign.db"), "--db", help="campaign store (SQLite file)")
 MODERATOR = typer.Option(None, "--moderator", "--as", help="who decides (default: your login name)")
 WHY = typer.Option("", "--why", help="why, for the audit log")
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def _open(db: Path) -> Store:
-    if not db.exists():
-        _fail(f"no campaign store at {db}; create one with `letterworld ingest FILE --db {db}`")
-    return Store(db)
 
 
 def _split(values: list[str]) -> list[str]:
@@ -55,12 +44,16 @@ RECIPIENT = typer.Option("", "--recipient", help="messages to this recipient")
 @queue_app.command("list")
 def list_(db: Path = DB, status: list[str] = STATUS, flag: list[str] = FLAG, lang: list[str] = LANG,
           theme: list[int] = THEME, group: list[int] = GROUP, recipient: str = RECIPIENT,
-          limit: int = typer.Option(50, help="rows to show (0 = all)"),
+          limit: int = typer.Option(50, help="rows to show (0 = all)"), config: Optional[Path] = CONFIG,
           as_json: bool = typer.Option(False, "--json", help="one JSON object a line")) -> None:
-    """Messages to review, riskiest first (safety, abuse, hostility, personal data, spam...)."""
+    """Messages to review, riskiest first (safety, abuse, hostility, personal data, spam...;
+    the order is the campaign's `[screen] risk`).
+
+    Example: letterworld queue list --flag safety,abuse --lang es --db campaign.db"""
     sel = _selection([], status or list(q.UNDECIDED), flag, lang, theme, group, recipient)
-    with _open(db) as store:
-        rows = q.items(store, sel)
+    risk_order = read_config(config).screen.risk
+    with open_store(db) as store:
+        rows = q.items(store, sel, risk_order=risk_order)
         shown = rows if limit <= 0 else rows[:limit]
         for i in shown:
             if as_json:
@@ -78,10 +71,10 @@ def list_(db: Path = DB, status: list[str] = STATUS, flag: list[str] = FLAG, lan
 @queue_app.command()
 def show(message_id: int = typer.Argument(..., help="message id"), db: Path = DB) -> None:
     """One message: original, redacted text, flags with their spans, and its history."""
-    with _open(db) as store:
+    with open_store(db) as store:
         found = q.items(store, q.Selection(ids=(message_id,)))
         if not found:
-            _fail(f"no message with id {message_id}")
+            fail(f"no message with id {message_id}")
         i = found[0]
         typer.echo(f"message {i.id}  status {i.status} {i.reason_code}  lang {i.lang}  country {i.country}  "
                    f"recipient {i.recipient}  theme {i.theme}  group {i.group} (x{i.group_size})")
@@ -96,7 +89,7 @@ def show(message_id: int = typer.Argument(..., help="message id"), db: Path = DB
         if i.approvals:
             typer.echo(f"approved by {', '.join(i.approvals)} (two-person rule)")
         for r in store.audit_log(target=f"message:{message_id}"):
-            typer.echo(f"  {r['at']} {r['actor']} {r['action']} {r['detail']} {r['why']}")
+            typer.echo(f"  {r.at} {r.actor} {r.action} {r.detail} {r.why}")
 
 
 @queue_app.command()
@@ -115,8 +108,8 @@ def decide(action: str = typer.Argument(..., help="approve, reject, hold, transl
     otherwise, and a bulk approval skips risky flags unless --include-risky."""
     bulk = bool(flag or lang or theme or group or recipient or status)
     if not ids and not bulk:
-        _fail("give message ids, or select messages with --flag/--lang/--theme/--group/--status")
-    with _open(db) as store:
+        fail("give message ids, or select messages with --flag/--lang/--theme/--group/--status")
+    with open_store(db) as store:
         try:
             if bulk:
                 sel = _selection(ids or [], status or list(q.UNDECIDED), flag, lang, theme, group, recipient)
@@ -125,7 +118,7 @@ def decide(action: str = typer.Argument(..., help="approve, reject, hold, transl
             else:
                 out = q.decide(store, ids, action, reason_code=reason, why=why, actor=moderator)
         except q.QueueError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         typer.echo(f"{action}: {out.summary()}")
         for mid, reason_skipped in list(out.skipped.items())[:20]:
             typer.echo(f"  skipped {mid}: {reason_skipped}")
@@ -137,7 +130,7 @@ def _span(store: Store, message_id: int, span: str, match: str, occurrence: int)
     try:
         start, end = (int(x) for x in span.split("-"))
     except ValueError:
-        _fail(f"span {span!r}: expected START-END (character offsets in the original), or use --match")
+        fail(f"span {span!r}: expected START-END (character offsets in the original), or use --match")
         raise
     return start, end
 
@@ -151,18 +144,18 @@ def redact_cmd(message_id: int = typer.Argument(...), span: str = typer.Argument
                label: str = typer.Option("", help="placeholder word, e.g. name -> [name] (default [redacted])"),
                why: str = WHY, moderator: Optional[str] = MODERATOR) -> None:
     """Hide a span of a message behind a visible placeholder (the original stays in the store)."""
-    with _open(db) as store:
+    with open_store(db) as store:
         try:
             if flag:
                 spans = q.flag_spans(store, message_id, flag)
                 if not spans:
-                    _fail(f"message {message_id} has no {flag} flag to redact; see `letterworld queue show {message_id}`")
+                    fail(f"message {message_id} has no {flag} flag to redact; see `letterworld queue show {message_id}`")
             else:
                 spans = [_span(store, message_id, span, match, occurrence)]
             for start, end in spans:
                 q.redact_span(store, message_id, start, end, label=label, actor=moderator, why=why)
         except (q.QueueError, KeyError, ValueError) as exc:
-            _fail(str(exc))
+            fail(str(exc))
         typer.echo(f"message {message_id}: {', '.join(f'{a}-{b}' for a, b in spans)} redacted")
 
 
@@ -171,12 +164,12 @@ def unredact_cmd(message_id: int = typer.Argument(...), span: str = typer.Argume
                  db: Path = DB, match: str = typer.Option("", "--match"), occurrence: int = typer.Option(1),
                  why: str = WHY, moderator: Optional[str] = MODERATOR) -> None:
     """Show a redacted span again (undo a moderator's redaction or keep an automatic one)."""
-    with _open(db) as store:
+    with open_store(db) as store:
         try:
             start, end = _span(store, message_id, span, match, occurrence)
             q.unredact_span(store, message_id, start, end, actor=moderator, why=why)
         except (q.QueueError, KeyError, ValueError) as exc:
-            _fail(str(exc))
+            fail(str(exc))
         typer.echo(f"message {message_id}: {start}-{end} shown")
 
 
@@ -188,18 +181,18 @@ def dismiss_cmd(message_id: int = typer.Argument(...),
                 undo: bool = typer.Option(False, "--undo", help="take a dismissal back: the flag counts again"),
                 db: Path = DB, moderator: Optional[str] = MODERATOR) -> None:
     """Dismiss a rule's flag as a false finding (it stops blocking quotes; re-screening keeps it dismissed)."""
-    with _open(db) as store:
+    with open_store(db) as store:
         try:
             n = q.dismiss_flag(store, message_id, flag, actor=moderator, why=why, undo=undo)
         except (q.QueueError, KeyError, ValueError) as exc:
-            _fail(str(exc))
+            fail(str(exc))
         typer.echo(f"message {message_id}: {n} {flag} flag(s) " + ("restored" if undo else "dismissed"))
 
 
 @queue_app.command()
 def groups(db: Path = DB, limit: int = typer.Option(20, help="groups to show (0 = all)")) -> None:
     """Duplicate and template groups, largest first, with their representative."""
-    with _open(db) as store:
+    with open_store(db) as store:
         gs = q.groups(store)
         for g in gs if limit <= 0 else gs[:limit]:
             kind = "copies of the sample text" if g.template else "near-identical messages"
@@ -211,7 +204,7 @@ def groups(db: Path = DB, limit: int = typer.Option(20, help="groups to show (0 
 @queue_app.command()
 def stats(db: Path = DB) -> None:
     """Counts by status, and undecided messages by flag and language."""
-    with _open(db) as store:
+    with open_store(db) as store:
         s = q.stats(store)
         for key, value in s.items():
             typer.echo(f"{key}: {value}")
@@ -229,8 +222,8 @@ def two_person(state: str = typer.Argument(..., help="on or off"), db: Path = DB
                moderator: Optional[str] = MODERATOR) -> None:
     """Require a second, different moderator to approve before a message can be featured."""
     if state not in ("on", "off"):
-        _fail("say on or off")
-    with _open(db) as store:
+        fail("say on or off")
+    with open_store(db) as store:
         q.set_two_person_rule(store, state == "on", actor=moderator, why=why)
         typer.echo(f"two-person rule {state}")
 
@@ -241,7 +234,7 @@ def export(out: Path = typer.Argument(..., help="CSV file to write"), db: Path =
            recipient: str = RECIPIENT,
            original: bool = typer.Option(False, "--original", help="export original texts (personal data!)")) -> None:
     """Write the queue as CSV for spreadsheet review (fill decision, new_reason_code, why)."""
-    with _open(db) as store:
+    with open_store(db) as store:
         sel = _selection([], status, flag, lang, theme, group, recipient)
         data = q.export_csv(store, out, sel, original=original)
         typer.echo(f"wrote {out}: {data.count(chr(10)) - 1} rows (riskiest first)")
@@ -254,8 +247,8 @@ def import_(path: Path = typer.Argument(..., help="a reviewed export"), db: Path
             force: bool = typer.Option(False, "--force", help="apply rows whose status changed since export")) -> None:
     """Apply a reviewed CSV: all rows are checked first; any error applies nothing."""
     if not path.exists():
-        _fail(f"{path}: no such file")
-    with _open(db) as store:
+        fail(f"{path}: no such file")
+    with open_store(db) as store:
         r = q.import_csv(store, path, actor=moderator, dry_run=dry_run, force=force)
         for e in r.errors:
             typer.echo(f"error: {e}", err=True)

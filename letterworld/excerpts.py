@@ -14,18 +14,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .moderation import PLACEHOLDERS
+from .scripts import wide_chars
 from .segment import sentences
 
 PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in set(PLACEHOLDERS.values())) + r"|\[[a-z_]+\]")
-WIDE = re.compile(r"[\u1100-\u11FF\u2E80-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\u3040-\u30FF]")
 GREETING_END = re.compile(r"[,:،，：]\s*$")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\u00A0]*\n")
 EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 
 
 def reading_length(text: str) -> float:
-    """Length in Latin-character equivalents: one Han or kana character reads like ~3 Latin ones."""
-    wide = len(WIDE.findall(text))
+    """Length in Latin-character equivalents: one Han, kana or Hangul character reads like ~3 Latin ones."""
+    wide = wide_chars(text)
     return (len(text) - wide) + 3 * wide
 
 
@@ -100,7 +100,9 @@ def candidates(message_id: int, text: str, lang: str, country: str, theme_id: in
 
 def select(cands: list[Candidate], vectors: np.ndarray, centroids: dict[int, np.ndarray], *,
            per_theme: int = 4, mmr_lambda: float = 0.7, required_langs: set[str] | None = None,
-           pinned: set[tuple[int, int, int]] | None = None) -> list[Selection]:
+           pinned: set[tuple[int, int, int]] | None = None, weight_distinct: float = 0.5,
+           weight_readability: float = 0.3, bonus_required_language: float = 0.25,
+           bonus_new_language: float = 0.1, bonus_new_country: float = 0.08) -> list[Selection]:
     """Pick excerpts per theme by maximal marginal relevance, with coverage quotas.
 
     Quality = centrality in the theme + distinctiveness from other themes + readability.
@@ -116,7 +118,7 @@ def select(cands: list[Candidate], vectors: np.ndarray, centroids: dict[int, np.
     own = np.array([sims[i, theme_ids.index(c.theme_id)] for i, c in enumerate(cands)]) if len(cands) else np.zeros(0)
     other = np.array([max([sims[i, k] for k, t in enumerate(theme_ids) if t != c.theme_id], default=0.0)
                       for i, c in enumerate(cands)]) if len(cands) else np.zeros(0)
-    quality = own + 0.5 * (own - other) + 0.3 * np.array([c.readability for c in cands])
+    quality = own + weight_distinct * (own - other) + weight_readability * np.array([c.readability for c in cands])
 
     chosen: list[Selection] = []
     chosen_idx: list[int] = []
@@ -152,13 +154,13 @@ def select(cands: list[Candidate], vectors: np.ndarray, centroids: dict[int, np.
                 score = mmr_lambda * quality[i] - (1 - mmr_lambda) * redundancy
                 quota = "quality"
                 if c.lang in required_langs and langs[c.lang] == 0:
-                    score += 0.25
+                    score += bonus_required_language
                     quota = f"language {c.lang} not yet represented"
                 elif langs[c.lang] == 0:
-                    score += 0.1
+                    score += bonus_new_language
                     quota = f"new language {c.lang}"
                 if c.country and countries[c.country] == 0:
-                    score += 0.08
+                    score += bonus_new_country
                     quota = quota if quota != "quality" else f"new country {c.country}"
                 # no language or country dominates: penalise shares above a fair part
                 if langs[c.lang] >= max(2, total // 4):

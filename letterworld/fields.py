@@ -4,11 +4,12 @@ channels, dates and consent, in the many languages campaign exports use."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
 
 from dateutil import parser as dateparser
+
+from .textfold import fold_key
 
 # Canonical field -> header names seen in campaign exports (normalised: lowercase,
 # no accents, letters and digits only).
@@ -50,9 +51,7 @@ FALSE_WORDS = {"no", "n", "false", "0", "non", "nein", "nao", "não", "hayir", "
 
 def fold(text: str) -> str:
     """Lowercase, strip accents and punctuation: how headers and names are compared."""
-    text = unicodedata.normalize("NFKD", text.strip().lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^\w]+", " ", text).strip()
+    return fold_key(text)
 
 
 def _alias_index() -> dict[str, str]:

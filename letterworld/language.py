@@ -39,7 +39,9 @@ How a text is decided, and why:
    logistic calibration on (logit of the top posterior, log of the letter
    count), fitted by ``bench/langid.py --calibrate`` on one half of the dev
    set and checked on the other half, so that ``confidence >= 0.9`` means
-   "right about 99% of the time" on short and long texts alike.
+   "right about 99% of the time" on short and long texts alike.  The fitted
+   numbers, with when, where and on what they were fitted, are data:
+   ``letterworld/data/langid_calibration.json``.
 
 5. **Mixed-language messages.**  Texts with several sentences or several
    scripts are cut into segments (sentence ends and script changes), each
@@ -54,17 +56,21 @@ offline: the models ship inside the ``lingua-language-detector`` and
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
 import threading
 import unicodedata
-from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
+
+from .scripts import script_extensions, script_of
 
 __all__ = [
     "SUPPORTED",
@@ -155,56 +161,35 @@ class Detection:
 _UND_DETECTION = Detection(UND, 0.0, ())
 
 # --------------------------------------------------------------------------
-# Script table
+# Scripts
 # --------------------------------------------------------------------------
 
-# (start, end_inclusive, script).  Only letter-bearing blocks matter.
-_RANGES = sorted([
-    (0x0041, 0x005A, "Latin"), (0x0061, 0x007A, "Latin"),
-    (0x00C0, 0x024F, "Latin"), (0x1E00, 0x1EFF, "Latin"),
-    (0x0250, 0x02AF, "Latin"), (0x2C60, 0x2C7F, "Latin"), (0xA720, 0xA7FF, "Latin"),
-    (0xFF21, 0xFF3A, "Latin"), (0xFF41, 0xFF5A, "Latin"),
-    (0x0370, 0x03FF, "Greek"), (0x1F00, 0x1FFF, "Greek"),
-    (0x0400, 0x052F, "Cyrillic"), (0x1C80, 0x1C8F, "Cyrillic"),
-    (0x2DE0, 0x2DFF, "Cyrillic"), (0xA640, 0xA69F, "Cyrillic"),
-    (0x0530, 0x058F, "Armenian"), (0xFB13, 0xFB17, "Armenian"),
-    (0x0590, 0x05FF, "Hebrew"), (0xFB1D, 0xFB4F, "Hebrew"),
-    (0x0600, 0x06FF, "Arabic"), (0x0750, 0x077F, "Arabic"),
-    (0x08A0, 0x08FF, "Arabic"), (0xFB50, 0xFDFF, "Arabic"), (0xFE70, 0xFEFF, "Arabic"),
-    (0x0900, 0x097F, "Devanagari"), (0xA8E0, 0xA8FF, "Devanagari"),
-    (0x0980, 0x09FF, "Bengali"), (0x0A00, 0x0A7F, "Gurmukhi"),
-    (0x0A80, 0x0AFF, "Gujarati"), (0x0B80, 0x0BFF, "Tamil"),
-    (0x0C00, 0x0C7F, "Telugu"), (0x0C80, 0x0CFF, "Kannada"),
-    (0x0D00, 0x0D7F, "Malayalam"), (0x0D80, 0x0DFF, "Sinhala"),
-    (0x0E00, 0x0E7F, "Thai"), (0x0E80, 0x0EFF, "Lao"),
-    (0x1000, 0x109F, "Myanmar"), (0xAA60, 0xAA7F, "Myanmar"),
-    (0x10A0, 0x10FF, "Georgian"), (0x2D00, 0x2D2F, "Georgian"), (0x1C90, 0x1CBF, "Georgian"),
-    (0x1100, 0x11FF, "Hangul"), (0x3130, 0x318F, "Hangul"),
-    (0xA960, 0xA97F, "Hangul"), (0xAC00, 0xD7AF, "Hangul"), (0xD7B0, 0xD7FF, "Hangul"),
-    (0x1200, 0x139F, "Ethiopic"), (0x2D80, 0x2DDF, "Ethiopic"), (0xAB00, 0xAB2F, "Ethiopic"),
-    (0x1780, 0x17FF, "Khmer"), (0x19E0, 0x19FF, "Khmer"),
-    (0x3040, 0x309F, "Kana"), (0x30A0, 0x30FF, "Kana"), (0x31F0, 0x31FF, "Kana"),
-    (0xFF66, 0xFF9D, "Kana"),
-    (0x3400, 0x4DBF, "Han"), (0x4E00, 0x9FFF, "Han"), (0xF900, 0xFAFF, "Han"),
-    (0x20000, 0x2FA1F, "Han"), (0x3005, 0x3007, "Han"),
-])
-_R_STARTS = [r[0] for r in _RANGES]
+# Scripts that route a text, as `letterworld.scripts` names them (Hiragana and
+# Katakana are one route, "Kana"); letters of any other script are "Other".
+_ROUTED = frozenset(_SCRIPT_LANG) | frozenset(_MODEL_SCRIPTS) | {"Han"}
+_KANA = {"Hiragana": "Kana", "Katakana": "Kana"}
 _SCRIPT_CACHE: dict[str, str | None] = {}
 
 
 def _script(ch: str) -> str | None:
-    """Script of a *letter* (or combining mark) ``ch``; None for anything else."""
+    """Routed script of a *letter* (or combining mark) ``ch``; "Other" for a letter of
+    another script; None for anything else.  A character Unicode files as Common or
+    Inherited (the Arabic tatweel and vowel marks, the Japanese prolonged sound mark)
+    counts for the one routed script it is used with, if there is one."""
     s = _SCRIPT_CACHE.get(ch, 0)
     if s != 0:
         return s  # type: ignore[return-value]
     res = None
     cat = unicodedata.category(ch)
     if cat[0] == "L" or cat in ("Mn", "Mc"):
-        cp = ord(ch)
-        i = bisect_right(_R_STARTS, cp) - 1
-        if i >= 0 and cp <= _RANGES[i][1]:
-            res = _RANGES[i][2]
-        elif cat[0] == "L":
+        sc = script_of(ch)
+        if sc in ("Common", "Inherited"):
+            used = {_KANA.get(x, x) for x in script_extensions(ch)} & _ROUTED
+            res = next(iter(used)) if len(used) == 1 else None
+        else:
+            sc = _KANA.get(sc, sc)
+            res = sc if sc in _ROUTED else None
+        if res is None and cat[0] == "L":
             res = "Other"
     _SCRIPT_CACHE[ch] = res
     return res
@@ -288,16 +273,39 @@ _LONG_LETTERS = 40
 # evidence usable).
 _LINGUA_FLOOR = 1e-3
 
-# Logistic calibration of the top posterior.  Fitted with
+# Logistic calibration of the top posterior: fitted by
 # ``python bench/langid.py --calibrate`` on the even rows of the dev set,
-# validated on the odd rows.  conf = sigmoid(A*logit(p1) + B*log1p(letters) + C)
-_CAL_A = 0.9261
-_CAL_B = 0.0494
-_CAL_C = 0.2518
-# Per-script offsets (Latin is the reference): the ar/fa/ur and hi/mr/ne
-# decisions on short texts are less reliable than their posteriors suggest.
-_CAL_ROUTE = {"Cyrillic": 0.3536, "Arabic": -0.6981, "Devanagari": -0.1197}
+# validated on the odd rows, and kept with its record in
+# letterworld/data/langid_calibration.json.
+CALIBRATION_FILE = "langid_calibration.json"
 
+
+@dataclass(frozen=True)
+class Calibration:
+    """conf = sigmoid(a*logit(p1) + b*log1p(letters) + c + route[script]).
+
+    ``route``: per-script offsets (Latin is the reference): the ar/fa/ur and
+    hi/mr/ne decisions on short texts are less reliable than their
+    posteriors suggest.  ``Calibration(1, 0, 0)`` leaves p1 as it is."""
+
+    a: float
+    b: float
+    c: float
+    route: Mapping[str, float] = field(default_factory=dict)
+
+    def __call__(self, p1: float, letters: int, route: str = "Latin") -> float:
+        p1 = min(max(p1, 1e-6), 1 - 1e-6)
+        z = (self.a * math.log(p1 / (1 - p1)) + self.b * math.log1p(letters) + self.c
+             + self.route.get(route, 0.0))
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@lru_cache(maxsize=1)
+def calibration() -> Calibration:
+    """The fitted calibration shipped with the package (read once)."""
+    data = json.loads(resources.files("letterworld").joinpath("data", CALIBRATION_FILE).read_text(encoding="utf-8"))
+    return Calibration(float(data["a"]), float(data["b"]), float(data["c"]),
+                       {str(k): float(v) for k, v in data["route"].items()})
 
 def _load_models():
     global _LINGUA, _LINGUA_LANGS, _PY3, _PY3_IDX
@@ -563,10 +571,7 @@ def _lexicon_bonus(langs, text: str) -> np.ndarray:
 
 
 def _calibrate(p1: float, letters: int, route: str = "Latin") -> float:
-    p1 = min(max(p1, 1e-6), 1 - 1e-6)
-    z = (_CAL_A * math.log(p1 / (1 - p1)) + _CAL_B * math.log1p(letters) + _CAL_C
-         + _CAL_ROUTE.get(route, 0.0))
-    return 1.0 / (1.0 + math.exp(-z))
+    return calibration()(p1, letters, route)
 
 
 _NAMEISH_RE = re.compile(r"[^\W\d_]+", re.UNICODE)

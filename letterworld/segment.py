@@ -11,9 +11,12 @@ from functools import lru_cache
 
 from icu4py.breakers import SentenceBreaker, WordBreaker
 
-THAI = re.compile(r"[\u0E00-\u0E7F]")
+from .scripts import char_class
+
 # Thai and Lao mark the end of a sentence with a space, not punctuation.
-SPACE_SENTENCE_SCRIPTS = re.compile(r"(?<=[\u0E00-\u0EFF])[ \u00A0]+(?=[\u0E00-\u0EFF])")
+_SPACE_ENDS = char_class("Thai", "Lao")
+SPACE_ENDS_SCRIPT = re.compile(f"[{_SPACE_ENDS}]")
+SPACE_SENTENCE_END = re.compile(f"(?<=[{_SPACE_ENDS}])[ \u00A0]+(?=[{_SPACE_ENDS}])")
 WORDLIKE = re.compile(r"\w", re.UNICODE)
 
 
@@ -53,9 +56,9 @@ def sentences(text: str, lang: str | None = None) -> tuple[tuple[int, int], ...]
     out: list[tuple[int, int]] = []
     for start, end in _segments(SentenceBreaker, text, lang):
         pieces = [(start, end)]
-        if THAI.search(text, start, end) or (lang in ("th", "lo")):
+        if lang in ("th", "lo") or SPACE_ENDS_SCRIPT.search(text, start, end):
             pieces, last = [], start
-            for m in SPACE_SENTENCE_SCRIPTS.finditer(text, start, end):
+            for m in SPACE_SENTENCE_END.finditer(text, start, end):
                 pieces.append((last, m.start()))
                 last = m.end()
             pieces.append((last, end))

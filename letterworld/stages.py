@@ -17,21 +17,16 @@ from .config import Config
 from .embedding import Embedder, EmbedStats, embed_cached
 from .ingest import FileResult, expand_inputs, read_path
 from .moderation import GROUPING_KINDS
-from .moderation.queue import effective_flags
-from .moderation.stage import redacted_texts
 from .progress import say, task
-from .records import APPROVED_STATUSES, Excerpt, Message
+from .records import Excerpt, Message
+from .space import ThemeSpace
 from .store import Store
-from .themes import (
-    UNASSIGNED,
-    assign,
-    centre_language_and_recipient,
-    cluster,
-    join_translations,
-    keywords,
-    remove_common_direction,
-    smooth_neighbours,
-)
+from .themes import UNASSIGNED, assign, cluster, join_translations, keywords, smooth_neighbours
+
+
+class StageError(ValueError):
+    """A stage cannot run as asked (an unknown recipient, missing earlier results); the
+    message says what to do."""
 
 
 # -- ingest ---------------------------------------------------------------------
@@ -67,7 +62,7 @@ def detect(store: Store, config: Config) -> Counter:
     from .language import detect_batch
 
     messages = store.messages()
-    results = []
+    results: list = []
     with task("detect languages", len(messages)) as advance:
         for i in range(0, len(messages), 1000):
             chunk = messages[i:i + 1000]
@@ -80,7 +75,7 @@ def detect(store: Store, config: Config) -> Counter:
             others = [{"lang": s.lang, "start": s.start, "end": s.end} for s in getattr(d, "others", ())]
             store.set_language(m.id, d.lang, float(d.confidence), others)
         for row in store.languages().values():
-            counts[row["lang"]] += 1
+            counts[row.lang] += 1
         store.audit("detect", "campaign", detail={"messages": len(messages), "languages": len(counts)})
     return counts
 
@@ -89,9 +84,9 @@ def correct_language(store: Store, message_id: int, lang: str, *, actor: str | N
     """A moderator's correction: kept over every later automatic detection."""
     store.message(message_id)
     with store.transaction():
-        old = store.languages().get(message_id)
+        old = store.languages([message_id]).get(message_id)
         store.set_language(message_id, lang, 1.0, manual=True)
-        store.audit("language", f"message:{message_id}", detail={"from": old["lang"] if old else None, "to": lang},
+        store.audit("language", f"message:{message_id}", detail={"from": old.lang if old else None, "to": lang},
                     why=why, actor=actor)
 
 
@@ -107,60 +102,92 @@ class Eligible:
     templates: set[int]  # ids of representatives of campaign-template groups
 
 
-def eligible(store: Store) -> Eligible:
-    statuses = store.statuses()
-    dups = store.duplicates()
-    langs = store.languages()
-    red = redacted_texts(store)
-    flags = store.flags()
-    group_size: Counter = Counter(r["group_id"] for mid, r in dups.items() if statuses.get(mid) in APPROVED_STATUSES)
-    chosen, weights, templates = [], [], set()
-    for m in store.messages():
-        if statuses.get(m.id) not in APPROVED_STATUSES:
-            continue
-        d = dups.get(m.id)
-        if d is not None and not d["is_representative"]:
-            continue
-        chosen.append(m)
-        weights.append(group_size[d["group_id"]] if d is not None else 1)
-        if d is not None and d["is_template"]:
-            templates.add(m.id)
-        if any(f.kind == "template" for f in flags.get(m.id, ())):
-            templates.add(m.id)
-    return Eligible(chosen, [red[m.id] for m in chosen],
-                    [langs[m.id]["lang"] if m.id in langs else "und" for m in chosen],
-                    np.asarray(weights, dtype=float), templates)
+def eligible(store: Store, recipient: str | None = None) -> Eligible:
+    """The store's `eligible_messages` view (approved, two-person rule applied, one row per
+    duplicate group), with each message's record."""
+    rows = store.eligible(recipient)
+    messages = store.messages([r.message_id for r in rows])
+    return Eligible(messages, [r.text for r in rows], [r.lang for r in rows],
+                    np.asarray([r.weight for r in rows], dtype=float), {r.message_id for r in rows if r.is_template})
+
+
+def inputs_of_themes(store: Store, config: Config, model: str) -> str:
+    """The state themes are derived from: the eligible voices, the embedder, the settings."""
+    return store.state_hash("SELECT message_id, text, lang, recipient, weight, is_template FROM eligible_messages"
+                            " UNION ALL SELECT ?, ?, '', '', 0, 0", (model, repr(config.themes)))
+
+
+def inputs_of_excerpts(store: Store, config: Config, recipient: str) -> str:
+    """The state excerpts are derived from: eligible voices and their effective flags, theme
+    memberships, pins and bans, the recipient, the settings and writers' consent."""
+    return store.state_hash(
+        "SELECT 'e', e.message_id, e.text, e.lang, e.recipient, e.weight, e.is_template, m.author, m.consent"
+        " FROM eligible_messages e JOIN messages m ON m.id = e.message_id"
+        " UNION ALL SELECT 'f', message_id, kind, start, end, redact, '', '', '' FROM effective_flags"
+        " WHERE message_id IN (SELECT message_id FROM eligible_messages)"
+        " UNION ALL SELECT 'm', message_id, theme_id, '', '', '', '', '', '' FROM theme_members"
+        " UNION ALL SELECT 't', theme_id, weight, hex(centroid), '', '', '', '', '' FROM themes"
+        " UNION ALL SELECT 'c', message_id, start, end, action, '', '', '', '' FROM excerpt_choices"
+        " UNION ALL SELECT 's', ?, ?, ?, ?, '', '', '', ''",
+        (recipient, repr(config.excerpts), config.campaign.attribution, config.campaign.lang))
 
 
 # -- embed ----------------------------------------------------------------------
 def embed(store: Store, config: Config, embedder: Embedder, texts: list[str] | None = None,
           label: str = "embed messages") -> tuple[np.ndarray, EmbedStats]:
-    if texts is None:
-        texts = eligible(store).texts
+    if texts is None:  # every message: screening, themes and excerpts read the same cached vectors
+        texts = [m.text for m in store.messages()] + list(config.campaign.sample_texts)
     with task(label, len(set(texts))) as advance:
         return embed_cached(store, embedder, texts, batch_size=config.embed.batch_size, progress=advance)
 
 
 # -- themes ---------------------------------------------------------------------
 def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool = False) -> list[dict]:
-    """Cluster eligible messages; existing themes are kept and new messages assigned to
-    them unless `recluster` (or there are none yet)."""
+    """Cluster eligible messages; existing themes are kept unless `recluster` (or there are
+    none yet): every message keeps the theme it was given, and new messages are placed in
+    the fitted theme space (`space.ThemeSpace`, stored in the `fitted` table) and assigned
+    to the nearest existing theme, or left unassigned below the fitted outlier cut."""
     el = eligible(store)
-    vectors, _ = embed(store, config, embedder, el.texts)
-    x = theme_space(vectors, el.langs, [m.recipient for m in el.messages])
     existing = store.themes()
-    if existing and not recluster and existing[0]["model"] == embedder.name:
+    if not el.messages:
+        if not existing or recluster:
+            raise StageError("no approved messages to cluster: approve messages first (`letterworld queue`)")
+        say("themes: no message may be featured now (approvals, two-person rule); existing themes kept")
+        with store.transaction():
+            store.record_run("themes", inputs_of_themes(store, config, embedder.name))
+        return existing
+    vectors, _ = embed(store, config, embedder, el.texts)
+    recipients = [m.recipient for m in el.messages]
+    fitted = store.fitted("theme_space")
+    if existing and not recluster and fitted is not None and fitted[0] == embedder.name:
+        space = ThemeSpace.from_arrays(fitted[1], fitted[2])
+        cut = float(fitted[2]["outlier_cut"])
         centroids = np.stack([t["centroid"] for t in existing])
-        labels, scores = assign(x, centroids)
         ids = [t["theme_id"] for t in existing]
-        labels = np.array([ids[i] for i in labels])
-        say(f"themes: assigned {len(el.texts)} messages to {len(ids)} existing themes (use --recluster to rebuild)")
+        before = store.theme_assignments()
+        x = smooth_neighbours(join_translations(space.transform(vectors, el.langs, recipients), el.langs))
+        new = [i for i, m in enumerate(el.messages) if m.id not in before]
+        labels = np.array([before[m.id][0] if m.id in before else UNASSIGNED for m in el.messages])
+        scores = np.array([before[m.id][1] if m.id in before else 0.0 for m in el.messages])
+        if new:
+            got, sc = assign(x[new], centroids)
+            labels[new] = np.where(sc >= cut, np.array([ids[i] for i in got]), UNASSIGNED)
+            scores[new] = sc
+        say(f"themes: kept {len(el.messages) - len(new)} messages' themes, assigned {len(new)} new ones to "
+            f"{len(ids)} existing themes (use --recluster to rebuild)")
     else:
+        space = ThemeSpace()
+        x = smooth_neighbours(join_translations(space.fit_transform(vectors, el.langs, recipients), el.langs))
         tc = config.themes
         result = cluster(x, el.weights, n_themes=tc.n_themes, min_themes=tc.min_themes,
                          max_themes=tc.max_themes, seed=tc.seed, max_unassigned=tc.max_unassigned)
         labels, scores, centroids = result.labels, result.scores, result.centroids
         ids = list(range(result.k))
+        kept = scores[labels != UNASSIGNED]
+        cut = float(kept.min()) if len(kept) and (labels == UNASSIGNED).any() else -1.0
+        arrays, meta = space.to_arrays()
+        store.put_fitted("theme_space", embedder.name, arrays, {**meta, "outlier_cut": cut, "k": result.k,
+                                                                "fitted_on": len(el.messages)})
         say(f"themes: {result.k} themes (stability {result.stability:.2f}, silhouette {result.silhouette:.3f}), "
             f"{int((labels == UNASSIGNED).sum())} of {len(labels)} messages unassigned")
     # keywords describe what distinct voices say: a sample text sent 10,000 times is one voice
@@ -180,19 +207,22 @@ def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool 
         out.append({"theme_id": int(theme_id), "label": " · ".join(main[:3]) or title[:40], "title": title,
                     "keywords": words, "size": int(len(members)), "weight": float(el.weights[members].sum()),
                     "centroid": centroids[k], "model": embedder.name})
-    members_map = {m.id: (int(label), float(score)) for m, label, score in zip(el.messages, labels, scores)
-                   if label != UNASSIGNED}
+    members_map = {m.id: (int(label), float(score)) for m, label, score in zip(el.messages, labels, scores)}
     with store.transaction():
         store.replace_themes(out, members_map)
-        store.audit("themes", "campaign", detail={"themes": len(out), "assigned": len(members_map),
-                                                  "eligible": len(el.messages), "recluster": recluster})
+        store.audit("themes", "campaign", detail={"themes": len(out), "eligible": len(el.messages),
+                                                  "assigned": int((labels != UNASSIGNED).sum()),
+                                                  "recluster": recluster})
+        store.record_run("themes", inputs_of_themes(store, config, embedder.name))
     return out
 
 
 def meaning_space(vectors: np.ndarray, langs: list[str], recipients: list[str], min_count: int = 5) -> np.ndarray:
     """Vectors with the language and the recipient directions removed, then the direction all
-    messages share: what is left is what distinguishes their meanings."""
-    return remove_common_direction(centre_language_and_recipient(vectors, langs, recipients, min_count))
+    messages share: what is left is what distinguishes their meanings (`space.ThemeSpace`)."""
+    if len(vectors) == 0:
+        return np.asarray(vectors, dtype=np.float32)
+    return ThemeSpace(min_count).fit_transform(vectors, langs, recipients)
 
 
 def theme_space(vectors: np.ndarray, langs: list[str], recipients: list[str], min_count: int = 5) -> np.ndarray:
@@ -205,7 +235,7 @@ def theme_space(vectors: np.ndarray, langs: list[str], recipients: list[str], mi
 
 def name_words(store: Store, config: Config) -> set[str]:
     """Words of the recipients' and protected names, and greetings: never a theme keyword."""
-    names = set(config.campaign.protected_names) | {m.recipient for m in store.messages() if m.recipient}
+    names = set(config.campaign.protected_names) | set(store.recipients())
     from .moderation.rules import wordlist
 
     return {w.lower() for n in names for w in n.split()} | set(wordlist("letter_words"))
@@ -232,11 +262,17 @@ def _title(el: Eligible, members: np.ndarray, scores: np.ndarray, config: Config
 
 
 # -- excerpts ---------------------------------------------------------------------
-def choose_recipient(store: Store, config: Config) -> str:
-    if config.campaign.recipient:
-        return config.campaign.recipient
-    counts = Counter(m.recipient for m in store.messages() if m.recipient)
-    return counts.most_common(1)[0][0] if counts else ""
+def choose_recipient(store: Store, config: Config, recipient: str | None = None) -> str:
+    """Whose letter: the one asked for, else the config's, else the most written-to. A
+    recipient nobody wrote to is an error (a letter "to Nobody" from 0 people helps no one)."""
+    counts = store.recipients()
+    who = recipient or config.campaign.recipient
+    if not who:
+        return next(iter(counts), "")
+    if who not in counts:
+        known = ", ".join(f"{k} ({v})" for k, v in counts.items()) or "none: no message names a recipient"
+        raise StageError(f"no message is written to {who!r}; recipients in this store: {known}")
+    return who
 
 
 @dataclass
@@ -256,7 +292,9 @@ def excerpt_pool(store: Store, config: Config, embedder: Embedder, recipient: st
     el = eligible(store)
     members = store.theme_members()
     theme_rows = store.themes()
-    flags = effective_flags(store)  # a flag a moderator dismissed no longer blocks its span
+    if not theme_rows:
+        raise StageError("no themes yet: run `letterworld themes` first")
+    flags = store.flags(effective=True)  # a flag a moderator dismissed no longer blocks its span
     choices = store.excerpt_choices()
     banned = {k for k, v in choices.items() if v == "ban"}
     pinned = {k for k, v in choices.items() if v == "pin"}
@@ -270,11 +308,9 @@ def excerpt_pool(store: Store, config: Config, embedder: Embedder, recipient: st
             continue
         if recipient and m.recipient and m.recipient != recipient:
             continue
-        blocked = [(f.start, f.end) for f in flags.get(m.id, []) if f.kind not in UNBLOCKING_KINDS]
-        # spans in the original text: only usable when nothing was redacted before them
         for c in ex.candidates(m.id, text, lang, m.country, members[m.id][0], min_chars=xc.min_chars,
                                max_chars=xc.max_chars, max_sentences=xc.max_sentences,
-                               blocked=blocked if text == m.text else [(0, len(text))] if blocked else []):
+                               blocked=blocked_spans(m.text, text, flags.get(m.id, []))):
             if (c.message_id, c.start, c.end) not in banned:
                 cands.append(c)
     message_langs = Counter(lang for m, lang in zip(el.messages, el.langs)
@@ -287,12 +323,23 @@ def excerpt_pool(store: Store, config: Config, embedder: Embedder, recipient: st
     return ExcerptPool(el, cands, vectors, centroids, required, pinned, message_langs)
 
 
+def blocked_spans(original: str, text: str, flags) -> list[tuple[int, int]]:
+    """Spans of `text` (a message's redacted text) that may not be quoted: blocking flags
+    point into the original, so they can be used only when nothing was redacted before
+    them; otherwise any blocking flag blocks the whole message."""
+    blocked = [(f.start, f.end) for f in flags if f.kind not in UNBLOCKING_KINDS]
+    return blocked if text == original else [(0, len(text))] if blocked else []
+
+
 def excerpts(store: Store, config: Config, embedder: Embedder, recipient: str) -> list[Excerpt]:
     """Candidates from approved, non-template messages to `recipient`, scored and selected."""
+    inputs = inputs_of_excerpts(store, config, recipient)
     pool = excerpt_pool(store, config, embedder, recipient)
     el, cands, required, xc = pool.el, pool.cands, pool.required, config.excerpts
     picked = ex.select(cands, pool.vectors, pool.centroids, per_theme=xc.per_theme, mmr_lambda=xc.mmr_lambda,
-                       required_langs=required, pinned=pool.pinned)
+                       required_langs=required, pinned=pool.pinned, weight_distinct=xc.weight_distinct,
+                       weight_readability=xc.weight_readability, bonus_required_language=xc.bonus_required_language,
+                       bonus_new_language=xc.bonus_new_language, bonus_new_country=xc.bonus_new_country)
     by_id = {m.id: (m, text) for m, text in zip(el.messages, el.texts)}
     out = []
     for s in picked:
@@ -303,9 +350,10 @@ def excerpts(store: Store, config: Config, embedder: Embedder, recipient: str) -
                            attribution=attribution(m, config.campaign.lang, config.campaign.attribution),
                            why=s.why))
     with store.transaction():
-        store.replace_excerpts([excerpt_dict(e) for e in out])
+        store.replace_excerpts([excerpt_dict(e) for e in out], recipient)
         store.audit("excerpts", "campaign", detail={"recipient": recipient, "candidates": len(cands),
                                                     "chosen": len(out), "required_languages": sorted(required)})
+        store.record_run("excerpts", inputs, {"recipient": recipient})
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import io
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,7 +20,19 @@ from typing import Any
 
 import numpy as np
 
-from .records import Flag, Message, Rejected
+from .records import (
+    AuditEntry,
+    Decision,
+    Detection,
+    DuplicateRow,
+    EligibleMessage,
+    Flag,
+    Message,
+    RedactionRow,
+    Rejected,
+    RejectedRow,
+    placeholder,
+)
 
 MIGRATIONS: list[str] = [
     # 1: the foundation schema
@@ -176,6 +189,99 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (message_id, kind, start, end)
     );
     """,
+    # 4: what the pipeline derives, visible in the store. Each flag carries its placeholder so
+    # that redaction can be a view; stage_runs records the state of the inputs each stored
+    # result was derived from; fitted holds fitted state (the theme space); excerpts know
+    # their recipient. The views are what every stage, the queue and the studio read.
+    """
+    ALTER TABLE flags ADD COLUMN placeholder TEXT NOT NULL DEFAULT '';
+    ALTER TABLE excerpts ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
+    CREATE TABLE stage_runs (
+        stage TEXT PRIMARY KEY,
+        inputs TEXT NOT NULL,
+        audit_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE fitted (
+        name TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        data BLOB NOT NULL,
+        meta TEXT NOT NULL DEFAULT '{}',
+        fitted_at TEXT NOT NULL
+    );
+    CREATE INDEX approvals_message ON approvals(message_id);
+    CREATE INDEX redactions_message ON redactions(message_id);
+
+    -- flags with the moderators' decisions applied: dismissed flags gone, 'keep' un-redacts
+    -- the automatic flag at exactly that span, 'redact' adds a moderator's redaction
+    CREATE VIEW effective_flags AS
+    SELECT f.message_id, f.kind, f.reason, f.start, f.end,
+           CASE WHEN f.redact AND NOT EXISTS (
+               SELECT 1 FROM redactions r WHERE r.message_id = f.message_id AND r.start = f.start
+               AND r.end = f.end AND r.action = 'keep') THEN 1 ELSE 0 END AS redact,
+           CASE WHEN f.placeholder != '' THEN f.placeholder ELSE '[' || f.kind || ']' END AS placeholder,
+           'rule' AS source
+    FROM flags f
+    WHERE NOT EXISTS (SELECT 1 FROM dismissals d WHERE d.message_id = f.message_id AND d.kind = f.kind
+                      AND d.start = f.start AND d.end = f.end)
+    UNION ALL
+    SELECT r.message_id, 'redaction',
+           CASE WHEN r.label != '' THEN 'redacted by a moderator: ' || r.label ELSE 'redacted by a moderator' END,
+           r.start, r.end, 1,
+           CASE WHEN r.label != '' THEN '[' || r.label || ']' ELSE '[redacted]' END, 'moderator'
+    FROM redactions r WHERE r.action = 'redact';
+
+    -- each message's text with its redacted spans replaced by their placeholders; spans are
+    -- taken by start (longest first) and an overlapping span extends what is hidden, so no
+    -- part of a redacted span ever shows (the same rule as moderation.redact)
+    CREATE VIEW redacted_text AS
+    WITH RECURSIVE spans AS (
+        SELECT message_id, start, end, placeholder,
+               ROW_NUMBER() OVER (PARTITION BY message_id ORDER BY start, end DESC, placeholder) AS n
+        FROM effective_flags WHERE redact
+    ), walk(message_id, n, pos, out) AS (
+        SELECT DISTINCT message_id, 0, 0, '' FROM spans
+        UNION ALL
+        SELECT w.message_id, s.n,
+               CASE WHEN s.end > w.pos THEN s.end ELSE w.pos END,
+               w.out || CASE WHEN s.start >= w.pos
+                             THEN substr(m.text, w.pos + 1, s.start - w.pos) || s.placeholder ELSE '' END
+        FROM walk w JOIN spans s ON s.message_id = w.message_id AND s.n = w.n + 1
+        JOIN messages m ON m.id = w.message_id
+    ), last AS (
+        SELECT message_id, max(n) AS n FROM walk GROUP BY message_id
+    )
+    SELECT m.id AS message_id,
+           CASE WHEN w.message_id IS NULL THEN m.text ELSE w.out || substr(m.text, w.pos + 1) END AS text,
+           w.message_id IS NOT NULL AS redacted
+    FROM messages m LEFT JOIN last l ON l.message_id = m.id
+    LEFT JOIN walk w ON w.message_id = l.message_id AND w.n = l.n;
+
+    -- approvals by people (a rule's auto-approval is no person's)
+    CREATE VIEW human_approvals AS
+    SELECT message_id, count(DISTINCT actor) AS approvers FROM approvals
+    WHERE actor NOT LIKE 'rule:%' GROUP BY message_id;
+
+    -- approved messages that may be featured: with the two-person rule on, only those two
+    -- different people approved, whenever they did; one row per voice (a duplicate group
+    -- speaks through its representative, weighted by its approved members)
+    CREATE VIEW eligible_messages AS
+    SELECT m.id AS message_id, rt.text AS text, COALESCE(l.lang, 'und') AS lang, m.recipient, m.country,
+           CASE WHEN d.message_id IS NULL THEN 1 ELSE (
+               SELECT count(*) FROM duplicates d2 JOIN moderation s2 ON s2.message_id = d2.message_id
+               WHERE d2.group_id = d.group_id AND s2.status IN ('approved', 'approved_redacted')) END AS weight,
+           (COALESCE(d.is_template, 0) = 1 OR EXISTS (
+               SELECT 1 FROM flags f WHERE f.message_id = m.id AND f.kind = 'template')) AS is_template
+    FROM messages m
+    JOIN moderation s ON s.message_id = m.id AND s.status IN ('approved', 'approved_redacted')
+    JOIN redacted_text rt ON rt.message_id = m.id
+    LEFT JOIN languages l ON l.message_id = m.id
+    LEFT JOIN duplicates d ON d.message_id = m.id
+    WHERE (d.message_id IS NULL OR d.is_representative = 1)
+      AND (COALESCE((SELECT value FROM settings WHERE key = 'moderation.two_person_rule'), 'false') != 'true'
+           OR COALESCE((SELECT approvers FROM human_approvals h WHERE h.message_id = m.id), 0) >= 2);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -250,6 +356,11 @@ class Store:
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             with self.db:
                 self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+            if number == 4:  # flags written before schema 4 get their placeholders
+                with self.db:
+                    rows = self.db.execute("SELECT id, kind, reason FROM flags WHERE redact = 1").fetchall()
+                    self.db.executemany("UPDATE flags SET placeholder = ? WHERE id = ?",
+                                        [(placeholder(Flag(k, r, redact=True)), i) for i, k, r in rows])
 
     # -- audit ----------------------------------------------------------------
     def audit(self, action: str, target: str, *, detail: dict[str, Any] | None = None,
@@ -260,10 +371,18 @@ class Store:
              json.dumps(detail or {}, ensure_ascii=False), why),
         )
 
-    def audit_log(self, *, target: str | None = None) -> list[sqlite3.Row]:
-        if target is None:
-            return self.db.execute("SELECT * FROM audit ORDER BY id").fetchall()
-        return self.db.execute("SELECT * FROM audit WHERE target = ? ORDER BY id", (target,)).fetchall()
+    def audit_log(self, *, target: str | None = None, actor: str | None = None) -> list[AuditEntry]:
+        where, args = [], []
+        for column, value in (("target", target), ("actor", actor)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        sql = "SELECT id, at, actor, action, target, detail, why FROM audit"
+        sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
+        return [AuditEntry(*r) for r in self.db.execute(sql, args)]
+
+    def last_audit_id(self) -> int:
+        return self.db.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
 
     # -- settings -------------------------------------------------------------
     def set_setting(self, key: str, value: Any) -> None:
@@ -308,8 +427,10 @@ class Store:
             added += cur.rowcount
         return added
 
-    def rejected(self) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT * FROM rejected ORDER BY source_file, source_row").fetchall()
+    def rejected(self) -> list[RejectedRow]:
+        """Rows kept aside at ingest; `raw` is the original row: redact it before showing it."""
+        return [RejectedRow(*r) for r in self.db.execute(
+            "SELECT source_file, source_row, reason, raw, rejected_at FROM rejected ORDER BY source_file, source_row")]
 
     @staticmethod
     def _message(row: sqlite3.Row) -> Message:
@@ -322,11 +443,25 @@ class Store:
         )
 
     def messages(self, ids: Sequence[int] | None = None) -> list[Message]:
-        rows = self.db.execute("SELECT * FROM messages ORDER BY id").fetchall()
-        if ids is not None:
-            wanted = set(ids)
-            rows = [r for r in rows if r["id"] in wanted]
-        return [self._message(r) for r in rows]
+        if ids is not None and not ids:
+            return []
+        return [self._message(r) for r in self._rows("SELECT * FROM messages", ids, " ORDER BY id", key="id")]
+
+    def _rows(self, sql: str, ids: Sequence[int] | None, order: str = "", key: str = "message_id") -> Iterable:
+        """`sql` over every row, or only the rows of these message ids (filtered in SQL)."""
+        if ids is None:
+            return self.db.execute(sql + order)
+        return self._in(sql + f" WHERE {key} IN ({{q}})" + order, ids)
+
+    def _in(self, sql: str, ids: Iterable[int], args: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Run `sql` (with `{q}` where the id list goes) in chunks under SQLite's variable limit,
+        in id order."""
+        ids = sorted(set(ids))
+        rows: list[sqlite3.Row] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            rows += self.db.execute(sql.format(q=",".join("?" * len(chunk))), [*args, *chunk]).fetchall()
+        return rows
 
     def message(self, message_id: int) -> Message:
         row = self.db.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
@@ -342,29 +477,96 @@ class Store:
                      others: list[dict[str, Any]] | None = None, *, manual: bool = False) -> bool:
         """Store a detection; automatic results never overwrite a manual correction."""
         row = self.db.execute("SELECT manual FROM languages WHERE message_id = ?", (message_id,)).fetchone()
-        if row is not None and row["manual"] and not manual:
+        if row is not None and row[0] and not manual:
             return False
         self.db.execute(
             "INSERT OR REPLACE INTO languages (message_id, lang, confidence, others, manual) VALUES (?,?,?,?,?)",
             (message_id, lang, confidence, json.dumps(others or [], ensure_ascii=False), int(manual)))
         return True
 
-    def languages(self) -> dict[int, sqlite3.Row]:
-        return {r["message_id"]: r for r in self.db.execute("SELECT * FROM languages")}
+    def languages(self, ids: Sequence[int] | None = None) -> dict[int, Detection]:
+        sql = "SELECT message_id, lang, confidence, others, manual FROM languages"
+        rows = self._rows(sql, ids)
+        return {r[0]: Detection(r[0], r[1], float(r[2]), json.loads(r[3]), bool(r[4])) for r in rows}
 
     # -- moderation -----------------------------------------------------------
     def replace_flags(self, message_id: int, flags: Sequence[Flag]) -> None:
         self.db.execute("DELETE FROM flags WHERE message_id = ?", (message_id,))
         self.db.executemany(
-            "INSERT INTO flags (message_id, kind, reason, start, end, redact) VALUES (?,?,?,?,?,?)",
-            [(message_id, f.kind, f.reason, f.start, f.end, int(f.redact)) for f in flags])
+            "INSERT INTO flags (message_id, kind, reason, start, end, redact, placeholder) VALUES (?,?,?,?,?,?,?)",
+            [(message_id, f.kind, f.reason, f.start, f.end, int(f.redact), placeholder(f) if f.redact else "")
+             for f in flags])
 
-    def flags(self) -> dict[int, list[Flag]]:
+    def flags(self, ids: Sequence[int] | None = None, *, effective: bool = False) -> dict[int, list[Flag]]:
+        """Each message's flags as screening wrote them, or with `effective` as the
+        `effective_flags` view has them (the moderators' dismissals and redactions applied)."""
+        table = "effective_flags" if effective else "flags"
+        sql = f"SELECT message_id, kind, reason, start, end, redact FROM {table}"
+        order = " ORDER BY message_id, start, end, kind"
+        rows = self._rows(sql, ids, order)
         out: dict[int, list[Flag]] = {}
-        for r in self.db.execute("SELECT * FROM flags ORDER BY message_id, start, id"):
-            out.setdefault(r["message_id"], []).append(
-                Flag(kind=r["kind"], reason=r["reason"], start=r["start"], end=r["end"], redact=bool(r["redact"])))
+        for mid, kind, reason, start, end, red in rows:
+            out.setdefault(mid, []).append(Flag(kind, reason, start, end, bool(red)))
         return out
+
+    def redacted_texts(self, ids: Sequence[int] | None = None) -> dict[int, str]:
+        """Each message's text as the `redacted_text` view has it (placeholders for personal
+        data and for the moderators' redactions)."""
+        sql = "SELECT message_id, text FROM redacted_text"
+        rows = self._rows(sql, ids)
+        return {mid: text for mid, text in rows}
+
+    def eligible(self, recipient: str | None = None) -> list[EligibleMessage]:
+        """The `eligible_messages` view (in id order): approved voices the letter may draw on,
+        under the two-person rule when it is on; with `recipient`, those written to them (or
+        to nobody in particular)."""
+        sql = ("SELECT message_id, text, lang, recipient, country, weight, is_template FROM eligible_messages")
+        args: list[Any] = []
+        if recipient:
+            sql += " WHERE recipient IN ('', ?)"
+            args.append(recipient)
+        return [EligibleMessage(r[0], r[1], r[2], r[3], r[4], int(r[5]), bool(r[6]))
+                for r in self.db.execute(sql + " ORDER BY message_id", args)]
+
+    def recipients(self) -> dict[str, int]:
+        """Every recipient written to, with how many messages name them."""
+        return {r[0]: r[1] for r in self.db.execute(
+            "SELECT recipient, count(*) FROM messages WHERE recipient != '' GROUP BY recipient ORDER BY 2 DESC, 1")}
+
+    def state_hash(self, sql: str, args: Sequence[Any] = ()) -> str:
+        """A hash of what a query returns: the state of a stage's inputs, to tell whether a
+        stored result was derived from what the store holds now."""
+        h = hashlib.sha256()
+        for row in self.db.execute(sql, args):
+            h.update(json.dumps(list(row), ensure_ascii=False, default=str).encode("utf-8"))
+            h.update(b"\n")
+        return h.hexdigest()[:16]
+
+    # -- what each stored result was derived from (schema 4) --------------------
+    def record_run(self, stage: str, inputs: str, detail: dict[str, Any] | None = None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO stage_runs VALUES (?,?,?,?,?)",
+                        (stage, inputs, self.last_audit_id(), now(), json.dumps(detail or {}, ensure_ascii=False)))
+
+    def last_run(self, stage: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT inputs, audit_id, at, detail FROM stage_runs WHERE stage = ?",
+                              (stage,)).fetchone()
+        return None if row is None else {"inputs": row[0], "audit_id": row[1], "at": row[2],
+                                         "detail": json.loads(row[3])}
+
+    # -- fitted state (schema 4): saved like an estimator's attributes ----------------
+    def put_fitted(self, name: str, model: str, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)
+        self.db.execute("INSERT OR REPLACE INTO fitted VALUES (?,?,?,?,?)",
+                        (name, model, buf.getvalue(), json.dumps(meta, ensure_ascii=False), now()))
+
+    def fitted(self, name: str) -> tuple[str, dict[str, np.ndarray], dict[str, Any]] | None:
+        row = self.db.execute("SELECT model, data, meta FROM fitted WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        with np.load(io.BytesIO(row[1])) as z:
+            arrays = {k: z[k] for k in z.files}
+        return row[0], arrays, json.loads(row[2])
 
     def replace_duplicates(self, groups: dict[int, tuple[int, bool, bool]]) -> None:
         """groups: message_id -> (group_id, is_representative, is_template)."""
@@ -373,16 +575,23 @@ class Store:
             "INSERT INTO duplicates VALUES (?,?,?,?)",
             [(mid, g, int(rep), int(tpl)) for mid, (g, rep, tpl) in groups.items()])
 
-    def duplicates(self) -> dict[int, sqlite3.Row]:
-        return {r["message_id"]: r for r in self.db.execute("SELECT * FROM duplicates")}
+    def duplicates(self, ids: Sequence[int] | None = None) -> dict[int, DuplicateRow]:
+        sql = "SELECT message_id, group_id, is_representative, is_template FROM duplicates"
+        rows = self._rows(sql, ids)
+        return {r[0]: DuplicateRow(r[0], r[1], bool(r[2]), bool(r[3])) for r in rows}
+
+    def group_sizes(self, group_ids: Sequence[int] | None = None) -> dict[int, int]:
+        """How many messages each duplicate group holds."""
+        rows = self._rows("SELECT group_id, count(*) FROM duplicates", group_ids, " GROUP BY group_id", key="group_id")
+        return {r[0]: r[1] for r in rows}
 
     def set_status(self, message_id: int, status: str, *, reason_code: str = "", actor: str | None = None,
                    why: str = "", manual: bool = True) -> bool:
         """Record a moderation decision and audit it; rules never overwrite a person's decision."""
         row = self.db.execute("SELECT status, manual FROM moderation WHERE message_id = ?", (message_id,)).fetchone()
-        if row is not None and row["manual"] and not manual:
+        if row is not None and row[1] and not manual:
             return False
-        old = row["status"] if row is not None else None
+        old = row[0] if row is not None else None
         actor = actor or current_actor()
         self.db.execute(
             "INSERT OR REPLACE INTO moderation (message_id, status, reason_code, decided_by, decided_at, manual)"
@@ -392,8 +601,10 @@ class Store:
                        "reason_code": reason_code}, why=why, actor=actor)
         return True
 
-    def statuses(self) -> dict[int, str]:
-        return {r["message_id"]: r["status"] for r in self.db.execute("SELECT message_id, status FROM moderation")}
+    def statuses(self, ids: Sequence[int] | None = None) -> dict[int, str]:
+        sql = "SELECT message_id, status FROM moderation"
+        rows = self._rows(sql, ids)
+        return {r[0]: r[1] for r in rows}
 
     # -- embeddings -----------------------------------------------------------
     def cached_embeddings(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
@@ -435,8 +646,14 @@ class Store:
                         "centroid": np.frombuffer(r["centroid"], dtype=np.float32), "model": r["model"]})
         return out
 
-    def theme_members(self) -> dict[int, tuple[int, float]]:
-        return {r["message_id"]: (r["theme_id"], r["score"]) for r in self.db.execute("SELECT * FROM theme_members")}
+    def theme_members(self, ids: Sequence[int] | None = None) -> dict[int, tuple[int, float]]:
+        """Messages in a theme: message_id -> (theme_id, score)."""
+        rows = self._rows("SELECT message_id, theme_id, score FROM theme_members", ids)
+        return {r[0]: (r[1], r[2]) for r in rows if r[1] >= 0}
+
+    def theme_assignments(self) -> dict[int, tuple[int, float]]:
+        """Every message themes have placed, unassigned ones (theme -1) too: a re-run keeps them."""
+        return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT message_id, theme_id, score FROM theme_members")}
 
     # -- excerpts -------------------------------------------------------------
     def set_excerpt_choice(self, message_id: int, start: int, end: int, action: str,
@@ -450,14 +667,15 @@ class Store:
         return {(r["message_id"], r["start"], r["end"]): r["action"]
                 for r in self.db.execute("SELECT * FROM excerpt_choices")}
 
-    def replace_excerpts(self, excerpts: Sequence[dict[str, Any]]) -> None:
+    def replace_excerpts(self, excerpts: Sequence[dict[str, Any]], recipient: str = "") -> None:
         self.db.execute("DELETE FROM excerpts")
-        self.db.executemany("INSERT INTO excerpts VALUES (?,?,?,?,?)",
-                            [(e["id"], e["message_id"], e["theme_id"], i, json.dumps(e, ensure_ascii=False))
-                             for i, e in enumerate(excerpts)])
+        self.db.executemany("INSERT INTO excerpts (id, message_id, theme_id, rank, data, recipient)"
+                            " VALUES (?,?,?,?,?,?)",
+                            [(e["id"], e["message_id"], e["theme_id"], i, json.dumps(e, ensure_ascii=False),
+                              recipient) for i, e in enumerate(excerpts)])
 
     def excerpts(self) -> list[dict[str, Any]]:
-        return [json.loads(r["data"]) for r in self.db.execute("SELECT data FROM excerpts ORDER BY rank")]
+        return [json.loads(r[0]) for r in self.db.execute("SELECT data FROM excerpts ORDER BY rank")]
 
     # -- letters --------------------------------------------------------------
     def add_letter(self, letter: dict[str, Any]) -> int:
@@ -497,14 +715,17 @@ class Store:
             return None
         self.db.execute("DELETE FROM redactions WHERE message_id = ? AND start = ? AND end = ?",
                         (message_id, start, end))
-        self.audit("undo-" + row["action"], f"message:{message_id}", detail={"start": start, "end": end},
+        self.audit("undo-" + row[0], f"message:{message_id}", detail={"start": start, "end": end},
                    why=why, actor=actor or current_actor())
-        return str(row["action"])
+        return str(row[0])
 
-    def redactions(self) -> dict[int, list[sqlite3.Row]]:
-        out: dict[int, list[sqlite3.Row]] = {}
-        for r in self.db.execute("SELECT * FROM redactions ORDER BY message_id, start, end"):
-            out.setdefault(r["message_id"], []).append(r)
+    def redactions(self, ids: Sequence[int] | None = None) -> dict[int, list[RedactionRow]]:
+        sql = "SELECT message_id, start, end, action, label, decided_by, decided_at FROM redactions"
+        order = " ORDER BY message_id, start, end"
+        rows = self._rows(sql, ids, order)
+        out: dict[int, list[RedactionRow]] = {}
+        for r in rows:
+            out.setdefault(r[0], []).append(RedactionRow(*r))
         return out
 
     # -- moderation queue: dismissed flags (schema 3) ----------------------------
@@ -537,12 +758,17 @@ class Store:
     def clear_approvals(self, message_id: int) -> None:
         self.db.execute("DELETE FROM approvals WHERE message_id = ?", (message_id,))
 
-    def approvals(self) -> dict[int, list[str]]:
+    def approvals(self, ids: Sequence[int] | None = None) -> dict[int, list[str]]:
+        sql = "SELECT message_id, actor FROM approvals"
+        order = " ORDER BY at, actor"
+        rows = self._rows(sql, ids, order)
         out: dict[int, list[str]] = {}
-        for r in self.db.execute("SELECT message_id, actor FROM approvals ORDER BY at, actor"):
-            out.setdefault(r["message_id"], []).append(r["actor"])
+        for mid, actor in rows:
+            out.setdefault(mid, []).append(actor)
         return out
 
-    def moderation_rows(self) -> dict[int, sqlite3.Row]:
+    def moderation_rows(self, ids: Sequence[int] | None = None) -> dict[int, Decision]:
         """Each message's decision: status, reason_code, decided_by, decided_at, manual."""
-        return {r["message_id"]: r for r in self.db.execute("SELECT * FROM moderation")}
+        sql = "SELECT message_id, status, reason_code, decided_by, decided_at, manual FROM moderation"
+        rows = self._rows(sql, ids)
+        return {r[0]: Decision(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows}

@@ -19,6 +19,17 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 
 from .segment import words
+from .space import (  # noqa: F401  (the meaning space lives in space.py; re-exported)
+    NEIGHBOUR_REFERENCE,
+    SENTENCE_MATCH,
+    SHORT_SEGMENT,
+    ThemeSpace,
+    centre_groups,
+    centre_language_and_recipient,
+    reference_rows,
+    remove_common_direction,
+    sample_coverage,
+)
 
 UNASSIGNED = -1
 
@@ -34,56 +45,13 @@ class Clustering:
     curve: dict = field(default_factory=dict)  # k -> stability, smallest theme share, silhouette
 
 
-def centre_groups(vectors: np.ndarray, groups: list[str], min_count: int = 5) -> np.ndarray:
-    """Remove each group's mean direction (groups with enough members), renormalise.
-
-    Used for languages (so translations meet) and for recipients (so messages group by
-    what they say, not by whose name they mention)."""
-    x = np.asarray(vectors, dtype=np.float64).copy()
-    if len(x) == 0:
-        return x.astype(np.float32)
-    global_mean = x.mean(axis=0)
-    members: dict[str, list[int]] = defaultdict(list)
-    for i, group in enumerate(groups):
-        members[group].append(i)
-    for group, idx in members.items():
-        if len(idx) >= min_count and group not in ("und", ""):
-            x[idx] += global_mean - x[idx].mean(axis=0)
-    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    return x.astype(np.float32)
-
-
-def centre_language_and_recipient(vectors: np.ndarray, langs: list[str], recipients: list[str],
-                                  min_count: int = 5) -> np.ndarray:
-    """Each language's, then each recipient's mean direction removed (`centre_groups`): what a
-    message says, compared across languages and whoever it names. The meaning space adds
-    `remove_common_direction`; the off-topic check compares raw similarities and does not."""
-    return centre_groups(centre_groups(vectors, langs, min_count), recipients, min_count)
-
-
 STABLE_ARI = 0.8  # agreement between seeds above which a partition counts as stable
 MIN_THEME_SHARE = 0.02  # a theme holding fewer messages than this is noise, not a theme
 STABILITY_SEEDS = 3
 STABILITY_SAMPLE = 4000
 
 
-def remove_common_direction(vectors: np.ndarray) -> np.ndarray:
-    """Subtract the corpus mean and renormalise.
-
-    e5 puts every solidarity message in a narrow cone (unrelated messages ~0.85-0.9 cosine);
-    what they share says nothing about which theme they belong to. Removing the mean spreads
-    similarities around 0, so k-means and silhouette see the differences between messages."""
-    x = np.asarray(vectors, dtype=np.float64)
-    if len(x) == 0:
-        return x.astype(np.float32)
-    x = x - x.mean(axis=0)
-    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    return x.astype(np.float32)
-
-
-SENTENCE_MATCH = 0.40  # meaning-space cosine at which two sentences count as translations (bench/themes.py)
 NEIGHBOURS = 5  # chosen on half of Tatoeba (pairs 1-500 per language); reported on the other half
-NEIGHBOUR_REFERENCE = 50_000  # above this, neighbours are looked up in a random sample of this many
 
 
 def smooth_neighbours(vectors: np.ndarray, k: int = NEIGHBOURS, *, seed: int = 0, chunk: int = 2048) -> np.ndarray:
@@ -111,13 +79,6 @@ def smooth_neighbours(vectors: np.ndarray, k: int = NEIGHBOURS, *, seed: int = 0
         out[s:s + chunk] = (x[s:s + chunk] + xr[nn].sum(axis=1)) / (k + 1)
     out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
     return remove_common_direction(out)
-
-
-def reference_rows(n: int, seed: int = 0) -> np.ndarray:
-    """Rows neighbours are looked up among: all, or a fixed random sample on very large corpora."""
-    if n > NEIGHBOUR_REFERENCE:
-        return np.sort(np.random.default_rng(seed).choice(n, NEIGHBOUR_REFERENCE, replace=False))
-    return np.arange(n)
 
 
 def cross_lingual_partners(vectors: np.ndarray, langs: list[str], *, floor: float = SENTENCE_MATCH,
@@ -249,22 +210,6 @@ def mark_outliers(labels: np.ndarray, scores: np.ndarray, max_unassigned: float)
     cutoff = min(median - 3 * mad, float(np.quantile(scores, max_unassigned)))
     labels[scores < cutoff] = UNASSIGNED
     return labels
-
-
-SHORT_SEGMENT = 20  # reading characters: shorter segments ("Dear Aylin,", "香港加油", "Love,") are not weighed
-
-
-def sample_coverage(sims: np.ndarray) -> float:
-    """How completely a message says a sample text and nothing else, from `sims`: the cosine
-    (meaning space) between the message's substantive sentences (rows) and the sample's
-    sentences (columns). The lowest of every sample sentence's best match and every message
-    sentence's best match: a translation of the sample, or one with a greeting or a short
-    line added, scores as high as its weakest sentence; a message that repeats one of the
-    sample's slogans, or adds a sentence of its own, scores as low as what it adds."""
-    sims = np.asarray(sims)
-    if sims.ndim != 2 or sims.size == 0:
-        return -1.0
-    return float(min(sims.max(axis=0).min(), sims.max(axis=1).min()))
 
 
 @lru_cache(maxsize=None)

@@ -119,4 +119,4 @@ def test_reingest_adds_nothing_and_keeps_rejected_once(store, tmp_path):
     assert (second.added, second.already) == (0, 4)
     assert store.count_messages() == 2
     assert len(store.rejected()) == 1
-    assert store.rejected()[0]["source_row"] == 3
+    assert store.rejected()[0].source_row == 3

@@ -21,12 +21,12 @@ def names(text: str, lang: str) -> list[str]:
     ("আমার নাম তুলি। আমি ক্লাস থ্রিতে পড়ি।", "bn", "তুলি"),
     ("我叫王小明，来自上海。加油！", "zh", "王小明"),
     ("我是李明，我们支持你", "zh", "李明"),
-    ("我叫Jack。", "zh", "Jack"),
+    ("我叫Oliver。", "zh", "Oliver"),
     ("私の名前は田中花子です。頑張って！", "ja", "田中花子"),
     ("山田太郎と申します。", "ja", "山田太郎"),
     ("저는 김민수입니다. 힘내세요!", "ko", "김민수"),
     ("제 이름은 박지은이에요.", "ko", "박지은"),
-    ("제 이름은 잭입니다.", "ko", "잭"),  # a one-syllable name, not "잭입니다"
+    ("제 이름은 준입니다.", "ko", "준"),  # a one-syllable name, not "준입니다"
     ("힘내세요!\n김민수 드림", "ko", "김민수"),
     ("ฉันชื่อสมชายครับ จากเชียงใหม่", "th", "สมชาย"),
     ("ကျွန်တော့်နာမည် အောင်ကျော် ပါ။", "my", "အောင်ကျော်"),
@@ -41,14 +41,14 @@ def test_self_introductions_and_sign_offs_in_other_scripts_are_names(text, lang,
 @pytest.mark.parametrize("text,lang", [
     ("الحرية لثانت زين", "ar"),
     ("لا أحد يعرف اسمي", "ar"),  # "nobody knows my name": nothing after the cue
-    ("तुम तो मेरा नाम तक नहीं जानते।", "hi"),  # "you don't even know my name"
-    ("दरवाजे पर मेरा नाम है।", "hi"),
+    ("उसे मेरा नाम याद नहीं है।", "hi"),  # "he does not remember my name"
+    ("किताब पर मेरा नाम लिखा है।", "hi"),  # "my name is written on the book"
     ("我是学生，我们支持你", "zh"),  # "I am a student": no family name
-    ("日本人是勤奋的国民。", "zh"),  # 本人 inside 日本人
+    ("日本人是热爱樱花的民族。", "zh"),  # 本人 inside 日本人
     ("저는 학생입니다", "ko"),
     ("이 관절은 허리를 앞으로 굽힐 때 움직입니다", "ko"),  # 앞으로 = forward, not an addressee
-    ("不動産査定と申しますのは、情報収集の一手段です。", "ja"),
-    ("เข้าสู่ระบบด้วยชื่อผู้ใช้ รหัสผ่าน", "th"),  # "user name", no pronoun
+    ("面接と申しますのは、お互いを知る場です。", "ja"),  # "と申します" after a noun
+    ("กรอกชื่อผู้ใช้ให้ถูกต้อง", "th"),  # "user name", no pronoun
     ("นักข่าวไม่ใช่อาชญากร", "th"),
 ])
 def test_ordinary_sentences_in_other_scripts_have_no_names(text, lang):
@@ -77,7 +77,7 @@ def test_a_letters_closing_line_names_its_writer(text, lang, name):
     "丹津你好：\n我想告诉你，你不是一个人",
     "他们\n我们关于自由的故事",  # 于 inside 关于 ("about"), not "name at place"
     "ด้วยความนับถือ\nขอให้คุณได้รับอิสรภาพเร็วๆนะคะ",  # a wish after the formula, not a name and place
-    "إن ذلك مؤلم ، توقف.\nتحب المطر ، صحيح؟",  # a question is no "name, city"
+    "هذا صعب ، أعرف.\nستأتي غدا ، أكيد؟",  # a question is no "name, city"
 ])
 def test_closing_lines_that_are_no_signature(text):
     assert uncased_names(text) == []
@@ -99,9 +99,9 @@ def test_east_asian_street_addresses(text, lang, address):
 
 
 @pytest.mark.parametrize("text", ["我知道12号见面", "2丁目の公園で会いました", "마포구에서 응원합니다",
-                                  "31 Jul 2015", "Posted 15 April 2011 by", "at 10 55 AM 4 people"])
+                                  "12 Mar 2019", "Posted 3 October 2018 by", "at 9 40 PM 6 replies"])
 def test_dates_and_districts_alone_are_no_address(text):
-    """A date ("31 Jul 2015") has the shape of "20789 Allika 46"; the lingua dev set had 44 of them."""
+    """A date ("12 Mar 2019") has the shape of a street line ("3407 Kulla 12"); the lingua dev set had 44 of them."""
     assert not [f for f in find_personal_data(text) if f.reason == "street address"]
 
 
@@ -114,7 +114,7 @@ def test_phone_numbers_next_to_letters_of_other_scripts(text, phone):
     assert [text[f.start:f.end] for f in find_personal_data(text) if f.reason == "phone number"] == [phone]
 
 
-@pytest.mark.parametrize("text", ["(1905 1911) گرجستان", "(۱۹۶۶ ۱۹۷۰)", "Լուսանկար 06.08. 2013", "order abc12345678 shipped"])
+@pytest.mark.parametrize("text", ["(1918 1923) تاریخ ایران", "(۱۹۸۲ ۱۹۸۹)", "Լուսանկար 14.03. 2019", "order abc12345678 shipped"])
 def test_years_dates_and_codes_are_no_phone_numbers(text):
     assert not [f for f in find_personal_data(text) if f.reason == "phone number"]
 

@@ -113,7 +113,7 @@ def test_cli_ingest_correct_language_and_audit(tmp_path):
     assert r.exit_code == 0, r.output
     assert runner.invoke(app, ["detect", "--db", str(db)]).exit_code == 0
     with Store(db) as store:
-        assert store.languages()[1]["lang"] == "it" and store.languages()[1]["manual"] == 1
+        assert store.languages()[1].lang == "it" and store.languages()[1].manual == 1
     r = runner.invoke(app, ["audit", "--db", str(db)])
     assert "checked by hand" in r.output and "ingest" in r.output
 

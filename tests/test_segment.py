@@ -32,3 +32,18 @@ def test_an_exclamation_inside_brackets_does_not_end_the_sentence():
     text = 'Our family (even the dog, who "signed" it!) sends love. Stay safe.'
     assert split(text, "en") == ['Our family (even the dog, who "signed" it!) sends love.', "Stay safe."]
     assert split("Wow! You rock.", "en") == ["Wow!", "You rock."]
+
+
+def test_lao_ends_sentences_with_a_space_without_a_language_tag():
+    assert split("ສູ້ໆເດີ້ ພວກເຮົາຢູ່ນຳເຈົ້າ", None) == ["ສູ້ໆເດີ້", "ພວກເຮົາຢູ່ນຳເຈົ້າ"]
+
+
+def test_render_splits_quotes_where_excerpts_split_sentences():
+    from letterworld.render.segment import sentence_ends
+
+    for text, lang in (('Our family (even the dog, who "signed" it!) sends love. Stay safe.', "en"),
+                       ("ขอให้เข้มแข็งนะคะ เราอยู่เคียงข้างคุณ", "th"), ("你好！我们支持你。加油", "zh"),
+                       ("Dear Jani,\nyou are not alone\n\nMaria", "en")):
+        ends = [b for _, b in sentences(text, lang)]
+        assert sentence_ends(text, lang) == tuple(e for e in ends if e < len(text))
+    assert sentence_ends('Our family (even the dog, who "signed" it!) sends love. Stay safe.', "en") == (55,)

@@ -32,7 +32,7 @@ def test_original_text_cannot_be_modified(store):
 
 def test_audit_log_is_append_only(store):
     store.audit("test", "message:1", why="because")
-    assert store.audit_log()[0]["why"] == "because"
+    assert store.audit_log()[0].why == "because"
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         store.db.execute("DELETE FROM audit")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -45,7 +45,7 @@ def test_manual_language_survives_automatic_detection(store):
     assert store.set_language(mid, "it", 0.4)
     assert store.set_language(mid, "es", 1.0, manual=True)
     assert not store.set_language(mid, "it", 0.9)
-    assert store.languages()[mid]["lang"] == "es"
+    assert store.languages()[mid].lang == "es"
 
 
 def test_person_decision_survives_rules_and_is_audited(store):
@@ -55,7 +55,7 @@ def test_person_decision_survives_rules_and_is_audited(store):
     assert not store.set_status(mid, "approved", actor="rule", manual=False)
     assert store.statuses()[mid] == "rejected"
     entry = store.audit_log(target=f"message:{mid}")[-1]
-    assert (entry["actor"], entry["action"], entry["why"]) == ("maria", "status", "not about the case")
+    assert (entry.actor, entry.action, entry.why) == ("maria", "status", "not about the case")
 
 
 def test_embedding_cache_roundtrip(store):

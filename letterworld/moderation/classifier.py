@@ -28,6 +28,7 @@ from importlib import resources
 import numpy as np
 
 from ..records import Flag
+from ..scripts import char_class
 from .rules import find_listed_terms
 
 WEIGHTS = ("data", "abuse_classifier.npz")
@@ -184,7 +185,7 @@ _NOT_ARABIZI = re.compile(r"\d+(st|nd|rd|th)|mp3|co2|[a-z]\d")
 _ARABIZI_WORDS = frozenset("""el wala kol kolohom kollohom ely elly illi enta ento enti inta inti intu e7na ehna fe fee mn
 mesh msh mish bas dee deh lazm lazem lazim 3la 3ala 3alaya ya3ni ezay izay leh keda kda ma3 m3 zay zayak hena howa heya
 homa hya hwa wallah walla inshallah mashallah habibi habibti yalla yallah""".split())
-_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+_ARABIC_SCRIPT = re.compile(f"[{char_class('Arabic')}]")
 
 
 def looks_arabizi(text: str) -> bool:

@@ -5,19 +5,16 @@ groups are counted and one representative is kept."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..textfold import fold_key
+
 
 def normalise(text: str) -> str:
     """Case, accents, punctuation, emoji and spacing do not make a message different."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = re.sub(r"[^\w]+", " ", text)
-    return text.strip()
+    return fold_key(text)
 
 
 def shingles(text: str, k: int = 5) -> set[str]:

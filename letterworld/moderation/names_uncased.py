@@ -15,17 +15,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_AR = "\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff"  # Arabic letters (Arabic, Persian, Urdu), no digits or marks
-_AR_WORD = rf"[{_AR}][{_AR}\u064b-\u0652\u0670]*"
-_HEB = "\u05d0-\u05ea"
+from ..scripts import char_class
+
+_LETTERS_AND_MARKS = ("L", "M")
+
+
+def _word(script: str) -> str:
+    """A word of an abugida: a letter, then letters and the vowel signs and marks on them."""
+    return rf"[{char_class(script, categories='Lo')}][{char_class(script, categories=_LETTERS_AND_MARKS, extensions=True)}]*"
+
+
+_AR = char_class("Arabic", categories="L", extensions=True)  # Arabic letters (Arabic, Persian, Urdu), no digits or marks
+_AR_WORD = rf"[{_AR}][{_AR}{char_class('Arabic', categories='M', extensions=True)}]*"
+_HEB = char_class("Hebrew", categories="L")
 _HE_WORD = rf"[{_HEB}]+"
-_DEVA_WORD = r"[\u0905-\u0939\u0958-\u0961][\u0900-\u0963\u0971-\u097f]*"
-_BENG_WORD = r"[\u0985-\u09b9\u09dc-\u09e1][\u0980-\u09e3\u09f0-\u09f1]*"
-_HAN = "\u4e00-\u9fff"
-_KATA = "\u30a0-\u30ff"
-_HANGUL = "\uac00-\ud7a3"
-_THAI = "\u0e01-\u0e4e"
-_MYAN = "\u1000-\u109f"
+_DEVA_WORD = _word("Devanagari")
+_BENG_WORD = _word("Bengali")
+_HAN = char_class("Han")
+_KATA = char_class("Katakana", categories="L", extensions=True) + "・"  # and the dot between a foreign name's parts
+_HIRA = char_class("Hiragana", categories="L", extensions=True)
+_HANGUL = char_class("Hangul")
+_THAI = char_class("Thai", categories=_LETTERS_AND_MARKS)
+_MYAN = char_class("Myanmar", categories=_LETTERS_AND_MARKS)
+_INDIC = char_class("Devanagari", "Bengali", "Gurmukhi", "Gujarati", "Oriya", "Tamil", "Telugu", "Kannada", "Malayalam",
+                    "Sinhala", categories=_LETTERS_AND_MARKS)
 
 # common family names (first character or syllable) where a cue alone is ambiguous
 _ZH_SURNAMES = ("王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何高林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾"
@@ -87,7 +100,7 @@ CUES: tuple[Cue, ...] = (
     Cue(re.compile(rf"저는[ \t]*(?P<name>[{_KO_SURNAMES}][{_HANGUL}]{{1,3}}?)(?=입니다|이에요|예요|라고|이라고)")),
     Cue(re.compile(rf"(?:^|\n|[.!?。,，][ \t]*)(?P<name>[{_KO_SURNAMES}][{_HANGUL}]{{1,3}})[ \t]*(?:드림|올림)")),
     # Japanese "from (place), (name)" closing a letter: "熊本より　由美子"
-    Cue(re.compile(rf"より[ \t\u3000]+(?P<name>[{_HAN}{_KATA}\u3040-\u309f]{{2,6}})[ \t\u3000]*$", re.M)),
+    Cue(re.compile(rf"より[ \t\u3000]+(?P<name>[{_HAN}{_KATA}{_HIRA}]{{2,6}})[ \t\u3000]*$", re.M)),
     # Korean addressee after an address or a request: "... 201호 김지수 앞으로", "김지수 귀하"
     Cue(re.compile(rf"(?:(?<=호 )|(?<=호, )|(?<=\d ))(?P<name>[{_KO_SURNAMES}][{_HANGUL}]{{1,2}})[ \t]*"
                    rf"(?:앞으로|앞|귀하|님[ \t]*앞)(?![{_HANGUL}])")),
@@ -113,7 +126,7 @@ CUES: tuple[Cue, ...] = (
 # a letter's last line "name, city" ("ريم، بيروت", "सुनील, रांची", "ကိုမြင့်၊ မန္တလေး"), in scripts that put spaces
 # between words (Chinese and Japanese do not, so a comma there splits a sentence, not a signature; Korean and
 # Japanese letters close with the 드림/より rules above)
-_UNCASED_LETTER = rf"[{_AR}{_HEB}\u0900-\u0dff{_THAI}{_MYAN}]"  # Arabic, Hebrew, Indic, Thai, Burmese
+_UNCASED_LETTER = rf"[{_AR}{_HEB}{_INDIC}{_THAI}{_MYAN}]"  # Arabic, Hebrew, Indic, Thai, Burmese
 _UNCASED_WORD = rf"{_UNCASED_LETTER}[^\s\d,،、，၊:;.!?؟।。！？]*"
 # a last line "— name" under a message of more than one line ("- ครูสมศรี", "— سلمى")
 DASH_SIGNATURE = re.compile(rf"\n[ \t]*[—–―-]{{1,2}}[ \t]*(?P<name>{_UNCASED_WORD}(?:[ \t]+{_UNCASED_WORD})?)[ \t]*$")

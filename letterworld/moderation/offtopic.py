@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..themes import centre_language_and_recipient, reference_rows
+from ..space import centre_language_and_recipient, reference_rows
 
 KIND = "off_topic"
 NEIGHBOURS = 5  # closest campaign messages whose similarity makes the score

@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 from ..records import Flag
+from ..scripts import char_class
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'，。、]+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|ly|me|xyz|info|biz|co|app|link|top|site|online|club|vip)/[^\s<>\"']*")
@@ -79,8 +80,10 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def find_personal_data(text: str, *, lang: str | None = None, protected_names: tuple[str, ...] = ()) -> list[Flag]:
-    """Flags (with redact=True) for emails, phones, cards, IBANs, handles, personal URLs, street addresses."""
+def find_personal_data(text: str, *, lang: str | None = None, protected_names: tuple[str, ...] = (),
+                       ner: bool = True) -> list[Flag]:
+    """Flags (with redact=True) for emails, phones, cards, IBANs, handles, personal URLs, street addresses
+    and names of private persons (`ner`: with spaCy NER, see `names.find_names`)."""
     flags: list[Flag] = []
     for m in EMAIL.finditer(text):
         flags.append(Flag("personal_data", "email address", m.start(), m.end(), True))
@@ -99,7 +102,7 @@ def find_personal_data(text: str, *, lang: str | None = None, protected_names: t
     for m in NATIONAL_ID.finditer(text):
         flags.append(Flag("personal_data", "national ID number", m.start(), m.end(), True))
     addresses = address_spans(text)
-    for start, end in addresses:  # before phones: "17151 2450 Crown St" is not a phone number
+    for start, end in addresses:  # before phones: "40213 1187 Oak St" is not a phone number
         flags.append(Flag("personal_data", "street address", start, end, True))
     for start, end in _phone_spans(text):
         flags.append(Flag("personal_data", "phone number", start, end, True))
@@ -107,7 +110,7 @@ def find_personal_data(text: str, *, lang: str | None = None, protected_names: t
         flags.append(Flag("personal_data", "social media handle", m.start(), m.end(), True))
     from .names import find_names
 
-    flags += find_names(text, lang=lang, protected_names=protected_names)
+    flags += find_names(text, lang=lang, protected_names=protected_names, ner=ner)
     return _drop_overlaps(flags)
 
 
@@ -143,36 +146,42 @@ _MONTH = (r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?
           r"maio|junho|julho|setembro|outubro|novembro|dezembro)")
 _STREET_TOKEN = rf"(?:{_CAP}|[a-zà-ÿ]{{1,6}}\.?)"
 _NUMBER = r"\d{1,5}(?:\s?[A-Za-z](?![\w]))?(?:\s*(?:#|no\.?|nº|n°|n\.)\s*\d+(?:-\d+)?)?"
+# the scripts the Asian address patterns read (kana: letters and marks, not its punctuation)
+_HAN = char_class("Han")
+_KATAKANA = char_class("Katakana", categories=("L", "M"), extensions=True)
+_KANA = char_class("Hiragana", "Katakana", categories=("L", "M"), extensions=True)
+_HANGUL = char_class("Hangul")
+_THAI = char_class("Thai")
 ADDRESS_PATTERNS = [
     STREET,
-    # "3968 Bay Street", "86036 Rua do Arenque 1634", "14 Crown Street", "Calle 5 #12-30"
+    # "512 Elm Street", "4417 Rua das Acácias 208", "9 Mill Road", "Calle 5 #12-30"
     re.compile(rf"(?:\b\d{{1,6}}[A-Za-z]?,?[ \t]+){{0,2}}(?:{_NAME_RUN}\s+)?\b(?i:{STREET_WORDS})\b\.?"
                rf"(?:\s+(?:{_LINK}\s+)?{_CAP}){{0,3}}(?:\s*,?\s*{_NUMBER})?"),
-    # "Koskikatu 25", "Brucker Bundesstrasse 31", "Præstevænget 15"
+    # "Rantakatu 8", "Lindenstrasse 12", "Birkevænget 4"
     re.compile(rf"(?:\b\d{{1,6}}[ \t]+){{0,2}}(?:{_CAP}\s+)?[A-ZÀ-ÖØ-ÞĀ-ſ\w][\w-]*(?i:{'|'.join(re.escape(x) for x in STREET_SUFFIXES)})"
                rf"\s*{_NUMBER}"),
     # apartment, suite, box and military addresses
-    # "20789 Allika 46", "0138 Brisas 6802", "233 Erzsébet tér 19.": number, name, number
+    # "3407 Kulla 12", "0412 Palmas 3390", "18 Kossuth tér 4.": number, name, number
     re.compile(rf"(?<![\w.,-])\d{{1,6}}[ \t]+(?!(?:{_FUNCTION}|{_MONTH})\b){_STREET_TOKEN}(?:[ \t]+(?!{_FUNCTION}\b){_STREET_TOKEN}){{0,3}}"
                rf"[ \t]+\d{{1,5}}(?:[A-Za-z](?![A-Za-z]))?(?![\w,/:-])\.?"),
-    # "at 9816 214 Pavlou Drandaki", "is on Pod Floriánem 1677"
+    # "at 4417 31 Odos Ermou", "is on Nové Sady 318"
     re.compile(rf"(?:(?<=\bat )|(?<=\bon ))(?:\d{{1,6}}[ \t]+){{1,2}}(?!{_FUNCTION}\b){_CAP}[ \t]+(?!{_FUNCTION}\b){_CAP}\b"
                rf"|(?:(?<=\bis on )|(?<=\blives on ))(?!{_FUNCTION}\b){_CAP}(?:[ \t]+(?!{_FUNCTION}\b){_CAP}){{0,2}}[ \t]+\d{{1,5}}\b"),
     # a "Name 12" line directly above a unit, box or suite line: "Joaquin Suarez 2906\n Suite 4"
     re.compile(rf"(?m)^[>?\s]*{_STREET_TOKEN}(?:[ \t]+{_STREET_TOKEN}){{0,3}}[ \t]+\d{{1,5}}[A-Za-z]?\.?"
                rf"(?=[ \t]*\n[>?\s]*(?i:apt|apartment|suite|unit|flat|p\.?\s?o\.?\s+box|box)\b)"),
     # Korean road-name addresses: "서울특별시 마포구 망원로12길 34, 201호"
-    re.compile(r"(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|도|시)\s+)?[가-힣]+(?:구|군|시)\s+(?:[가-힣]+(?:동|읍|면)\s+)?"
-               r"[가-힣0-9]+(?:로|길)\s*\d+(?:-\d+)?(?:\s*,?\s*(?:\d+동\s*)?\d+호)?"),
+    re.compile(rf"(?:[{_HANGUL}]+(?:특별시|광역시|특별자치시|특별자치도|도|시)\s+)?[{_HANGUL}]+(?:구|군|시)\s+(?:[{_HANGUL}]+(?:동|읍|면)\s+)?"
+               rf"[{_HANGUL}0-9]+(?:로|길)\s*\d+(?:-\d+)?(?:\s*,?\s*(?:\d+동\s*)?\d+호)?"),
     # Thai: "88/12 ซอยสุขุมวิท 39 แขวงคลองตันเหนือ เขตวัฒนา กรุงเทพฯ 10110"
-    re.compile(r"\d{1,5}(?:/\d{1,4})?\s*(?:หมู่(?:ที่)?\s*\d+\s*)?(?:ซอย|ซ\.|ถนน|ถ\.)\s*[\u0e00-\u0e7f]+(?:\s*\d+)?"
-               r"(?:\s+(?:แขวง|ตำบล|ต\.|เขต|อำเภอ|อ\.|จังหวัด|จ\.)\s*[\u0e00-\u0e7f]+){0,3}(?:\s+กรุงเทพ(?:ฯ|มหานคร))?(?:\s+\d{5})?"),
+    re.compile(rf"\d{{1,5}}(?:/\d{{1,4}})?\s*(?:หมู่(?:ที่)?\s*\d+\s*)?(?:ซอย|ซ\.|ถนน|ถ\.)\s*[{_THAI}]+(?:\s*\d+)?"
+               rf"(?:\s+(?:แขวง|ตำบล|ต\.|เขต|อำเภอ|อ\.|จังหวัด|จ\.)\s*[{_THAI}]+){{0,3}}(?:\s+กรุงเทพ(?:ฯ|มหานคร))?(?:\s+\d{{5}})?"),
     # Japanese: "東京都世田谷区北沢2丁目10-5", "大阪市北区梅田1-2-3"
-    re.compile(r"(?:[\u4e00-\u9fff]{1,3}[都道府県])?[\u4e00-\u9fff\u30a0-\u30ff]{1,6}[市区町村郡]"
-               r"[\u4e00-\u9fff\u3040-\u30ff]{0,8}[0-9０-９]{1,3}(?:丁目|[-－ー])[0-9０-９]{1,4}(?:(?:番地?|[-－ー])[0-9０-９]{1,4}号?)?"),
+    re.compile(rf"(?:[{_HAN}]{{1,3}}[都道府県])?[{_HAN}{_KATAKANA}]{{1,6}}[市区町村郡]"
+               rf"[{_HAN}{_KANA}]{{0,8}}[0-9０-９]{{1,3}}(?:丁目|[-－ー])[0-9０-９]{{1,4}}(?:(?:番地?|[-－ー])[0-9０-９]{{1,4}}号?)?"),
     # Chinese: "上海市徐汇区漕溪北路88号", "台北市大安區和平東路二段106號3樓"
-    re.compile(r"[\u4e00-\u9fff]{1,6}(?:市|区|區|县|縣|镇|鎮)[\u4e00-\u9fff]{0,10}(?:路|街|大道|巷|弄)"
-               r"[一二三四五六七八九十]{0,2}段?[0-9０-９]{1,5}(?:号|號)(?:[0-9０-９]{1,4}(?:室|楼|樓))?"),
+    re.compile(rf"[{_HAN}]{{1,6}}(?:市|区|區|县|縣|镇|鎮)[{_HAN}]{{0,10}}(?:路|街|大道|巷|弄)"
+               rf"[一二三四五六七八九十]{{0,2}}段?[0-9０-９]{{1,5}}(?:号|號)(?:[0-9０-９]{{1,4}}(?:室|楼|樓))?"),
     re.compile(r"(?i)\b(?:apt|apartment|suite|ste|unit|flat|piso|apto|depto|dpto|bloco|wohnung)\.?\s*#?\s*\d+[A-Za-z]?"
                r"|\bPSC\s+\d+,?\s+Box\s+\d+(?:\s+APO\s+[A-Z]{2}\s+\d{5})?|\b(?:APO|FPO|DPO)\s+[A-Z]{2}\s+\d{5}"
                r"|\b(?:P\.?\s?O\.?\s+Box|Box|Apartado|Caixa Postal|Postfach)\s+\d+"),

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..config import DEFAULT_RISK
 from ..records import APPROVED_STATUSES, STATUSES, Flag
 from ..store import Store, current_actor
 from . import GROUPING_KINDS, redact
@@ -44,8 +45,7 @@ ACTIONS: dict[str, str] = {
 UNDECIDED = ("pending", "held", "needs_translation")
 
 # How much each flag kind makes a message urgent to look at (highest first in the queue).
-RISK = {"safety": 100, "abuse": 90, "hostility": 85, "listed_term": 70, "personal_data": 60, "spam": 40, "link": 30,
-        "off_topic": 25, "redaction": 10, "duplicate": 2, "template": 1}
+RISK = DEFAULT_RISK  # a campaign sets its own order with `[screen] risk`
 # Kinds that a bulk approval never sweeps along unless the moderator insists: a listed insult
 # or slur the classifier did not confirm may be quoted counter-speech, but someone must read it.
 RISKY_KINDS = ("safety", "abuse", "hostility", "listed_term")
@@ -122,25 +122,12 @@ class Selection:
 
 
 # -- redactions -------------------------------------------------------------------
-def effective_flags(store: Store, flags: dict[int, list[Flag]] | None = None) -> dict[int, list[Flag]]:
-    """Flags with the moderators' decisions applied: a dismissed flag is gone (`dismiss_flag`),
-    a 'keep' un-redacts the automatic flag at exactly that span (it stays in the store, shown
-    but not hidden), a 'redact' adds a redaction span. Reversible: removing the row restores
-    the automatic result."""
-    flags = store.flags() if flags is None else flags
-    overrides = store.redactions()
-    dismissed = store.dismissals()
-    out = {mid: [f for f in fs if (f.kind, f.start, f.end) not in dismissed.get(mid, ())]
-           for mid, fs in flags.items()}
-    for mid, rows in overrides.items():
-        kept = {(r["start"], r["end"]) for r in rows if r["action"] == "keep"}
-        current = [Flag(f.kind, f.reason, f.start, f.end, f.redact and (f.start, f.end) not in kept)
-                   for f in out.get(mid, [])]
-        current += [Flag("redaction", f"{MANUAL_REDACTION}: {r['label']}" if r["label"] else MANUAL_REDACTION,
-                         r["start"], r["end"], True)
-                    for r in rows if r["action"] == "redact"]
-        out[mid] = sorted(current, key=lambda f: (f.start, f.end, f.kind))
-    return out
+def effective_flags(store: Store, ids: Sequence[int] | None = None) -> dict[int, list[Flag]]:
+    """Flags with the moderators' decisions applied, as the store's `effective_flags` view
+    has them: a dismissed flag is gone (`dismiss_flag`), a 'keep' un-redacts the automatic
+    flag at exactly that span (it stays in the store, shown but not hidden), a 'redact' adds
+    a redaction span. Reversible: removing the row restores the automatic result."""
+    return store.flags(ids, effective=True)
 
 
 def redact_span(store: Store, message_id: int, start: int, end: int, *, label: str = "",
@@ -163,7 +150,7 @@ def unredact_span(store: Store, message_id: int, start: int, end: int, *, actor:
         if undone == "redact":
             _refresh_approved(store, message_id, actor)
             return
-        auto = [f for f in store.flags().get(message_id, []) if f.redact and (f.start, f.end) == (start, end)]
+        auto = [f for f in store.flags([message_id]).get(message_id, []) if f.redact and (f.start, f.end) == (start, end)]
         if not auto:
             raise QueueError(f"message {message_id} has no redaction at {start}-{end}; "
                              f"see `letterworld queue show {message_id}`")
@@ -192,7 +179,7 @@ def dismiss_flag(store: Store, message_id: int, kind: str, *, actor: str | None 
     with store.transaction():
         if undo:
             return store.remove_dismissals(message_id, kind, actor=actor, why=why)
-        current = [f for f in effective_flags(store).get(message_id, []) if f.kind == kind]
+        current = [f for f in effective_flags(store, [message_id]).get(message_id, []) if f.kind == kind]
         if not current:
             raise QueueError(f"message {message_id} has no {kind} flag; see `letterworld queue show {message_id}`")
         for f in current:
@@ -202,24 +189,23 @@ def dismiss_flag(store: Store, message_id: int, kind: str, *, actor: str | None 
 
 def _refresh_approved(store: Store, message_id: int, actor: str | None) -> None:
     """An approved message's status says whether redactions apply (approved vs approved_redacted)."""
-    row = store.moderation_rows().get(message_id)
-    if row is None or row["status"] not in APPROVED_STATUSES:
+    row = store.moderation_rows([message_id]).get(message_id)
+    if row is None or row.status not in APPROVED_STATUSES:
         return
-    status = _approved_status(store, message_id)
-    if status != row["status"]:
-        store.set_status(message_id, status, reason_code=row["reason_code"], actor=actor or current_actor(),
+    status = _approved_status(effective_flags(store, [message_id]).get(message_id, []))
+    if status != row.status:
+        store.set_status(message_id, status, reason_code=row.reason_code, actor=actor or current_actor(),
                          why="redactions changed")
 
 
-def _approved_status(store: Store, message_id: int) -> str:
-    flags = effective_flags(store).get(message_id, [])
+def _approved_status(flags: Sequence[Flag]) -> str:
     return "approved_redacted" if any(f.redact for f in flags) else "approved"
 
 
 def flag_spans(store: Store, message_id: int, kind: str) -> list[tuple[int, int]]:
     """The spans a message's flags of one kind concern and that are not hidden yet (for
     `queue redact ID --flag hostility`: hide the hostile sentence, keep the rest)."""
-    return sorted({(f.start, f.end) for f in effective_flags(store).get(message_id, [])
+    return sorted({(f.start, f.end) for f in effective_flags(store, [message_id]).get(message_id, [])
                    if f.kind == kind and not f.redact})
 
 
@@ -246,39 +232,43 @@ def find_span(text: str, match: str, occurrence: int = 1) -> tuple[int, int]:
 
 
 # -- the queue --------------------------------------------------------------------
-def risk(flags: Iterable[Flag]) -> int:
-    """Urgency of a message: its riskiest flag, plus a little for each other kind."""
+def risk(flags: Iterable[Flag], order: dict[str, int] | None = None) -> int:
+    """Urgency of a message: its riskiest flag, plus a little for each other kind
+    (`order`: the campaign's `[screen] risk`, default RISK)."""
     kinds = {f.kind for f in flags}
     if not kinds:
         return 0
-    scores = sorted((RISK.get(k, 20) for k in kinds), reverse=True)
+    order = RISK if order is None else order
+    scores = sorted((order.get(k, 20) for k in kinds), reverse=True)
     return scores[0] + sum(s // 10 for s in scores[1:])
 
 
-def items(store: Store, selection: Selection | None = None) -> list[Item]:
+def items(store: Store, selection: Selection | None = None, *, risk_order: dict[str, int] | None = None) -> list[Item]:
     """The queue, riskiest first (then held, then by id)."""
     selection = selection or Selection()
-    mods = store.moderation_rows()
-    langs = store.languages()
-    flags = effective_flags(store)
-    dups = store.duplicates()
-    members = store.theme_members()
-    approvals = store.approvals()
-    group_size = Counter(r["group_id"] for r in dups.values())
+    ids = list(selection.ids) or None  # one message (`queue show 412`) reads one message's rows
+    mods = store.moderation_rows(ids)
+    langs = store.languages(ids)
+    flags = effective_flags(store, ids)
+    red = store.redacted_texts(ids)
+    dups = store.duplicates(ids)
+    members = store.theme_members(ids)
+    approvals = store.approvals(ids)
+    group_size = store.group_sizes(None if ids is None else sorted({d.group_id for d in dups.values()}))
     out = []
-    for m in store.messages():
+    for m in store.messages(ids):
         row = mods.get(m.id)
         fl = flags.get(m.id, [])
         d = dups.get(m.id)
         item = Item(
-            id=m.id, status=row["status"] if row else "pending", reason_code=row["reason_code"] if row else "",
-            decided_by=row["decided_by"] if row else "",
-            lang=langs[m.id]["lang"] if m.id in langs else "und", country=m.country, recipient=m.recipient,
+            id=m.id, status=row.status if row else "pending", reason_code=row.reason_code if row else "",
+            decided_by=row.decided_by if row else "",
+            lang=langs[m.id].lang if m.id in langs else "und", country=m.country, recipient=m.recipient,
             theme=members[m.id][0] if m.id in members else None,
-            group=d["group_id"] if d is not None else None,
-            group_size=group_size[d["group_id"]] if d is not None else 1,
-            representative=bool(d["is_representative"]) if d is not None else True,
-            flags=fl, text=m.text, redacted=redact(m.text, fl), risk=risk(fl),
+            group=d.group_id if d is not None else None,
+            group_size=group_size.get(d.group_id, 1) if d is not None else 1,
+            representative=d.is_representative if d is not None else True,
+            flags=fl, text=m.text, redacted=red.get(m.id, m.text), risk=risk(fl, risk_order),
             approvals=approvals.get(m.id, []))
         if selection.matches(item):
             out.append(item)
@@ -317,10 +307,12 @@ def decide(store: Store, ids: Sequence[int], action: str, *, reason_code: str = 
     """Apply one decision to messages. Audited per message; a bulk action also gets one audit
     record naming its selection.
 
-    - approve: `approved`, or `approved_redacted` when redactions apply. Under the two-person
-      rule the first approval is recorded and the message stays undecided until a different
-      moderator approves it too. A bulk approval skips messages with safety, abuse or
-      hostility flags unless `include_risky`.
+    - approve: `approved`, or `approved_redacted` when redactions apply. Every person's
+      approval is recorded, so the two-person rule covers approvals made before it was
+      switched on: under it a message is featured only once two different people approved it
+      (a rule's auto-approval counts for nobody; the `eligible_messages` view applies this),
+      and a first approval leaves it waiting for a second. A bulk approval skips messages with
+      safety, abuse or hostility flags unless `include_risky`.
     - reject needs a reason code (REASON_CODES); hold and translate may carry one.
     """
     if action not in ACTIONS:
@@ -334,33 +326,32 @@ def decide(store: Store, ids: Sequence[int], action: str, *, reason_code: str = 
         raise QueueError("moderator names starting with 'rule:' are reserved for automatic rules")
     outcome = Outcome()
     two_person = two_person_rule(store)
-    flags = effective_flags(store)
-    mods = store.moderation_rows()
-    approvals = store.approvals()
-    known = {m.id for m in store.messages()}
+    flags = effective_flags(store, ids)
+    mods = store.moderation_rows(ids)
+    approvals = store.approvals(ids)
+    known = set(mods)
     with store.transaction():
         for mid in ids:
             if mid not in known:
                 outcome.skipped[mid] = "no such message"
                 continue
             fl = flags.get(mid, [])
-            old = mods[mid]["status"] if mid in mods else "pending"
+            old = mods[mid].status
             note = why
             if action == "approve":
                 if bulk is not None and not include_risky and any(f.kind in RISKY_KINDS for f in fl):
                     outcome.skipped[mid] = "risky flag: decide one by one or use --include-risky"
                     continue
-                status = "approved_redacted" if any(f.redact for f in fl) else "approved"
-                if two_person and old not in APPROVED_STATUSES:
-                    firsts = [a for a in approvals.get(mid, []) if a != actor]
-                    if not firsts:
-                        store.add_approval(mid, actor)
-                        store.audit("first-approval", f"message:{mid}", detail={"awaiting": "second moderator"},
-                                    why=why, actor=actor)
-                        outcome.awaiting_second.append(mid)
-                        continue
-                    store.add_approval(mid, actor)
-                    note = why or f"second approval (first: {', '.join(firsts)})"
+                status = _approved_status(fl)
+                others = [a for a in approvals.get(mid, []) if a != actor and not a.startswith("rule:")]
+                store.add_approval(mid, actor)
+                if two_person and not others:
+                    store.audit("first-approval", f"message:{mid}", detail={"awaiting": "second moderator"},
+                                why=why, actor=actor)
+                    outcome.awaiting_second.append(mid)
+                    continue
+                if two_person:
+                    note = why or f"second approval (first: {', '.join(others)})"
             else:
                 status = ACTIONS[action]
                 store.clear_approvals(mid)
@@ -402,18 +393,16 @@ def groups(store: Store) -> list[Group]:
     dups = store.duplicates()
     statuses = store.statuses()
     by_group: dict[int, list] = {}
-    for mid, r in dups.items():
-        by_group.setdefault(r["group_id"], []).append(r)
-    red = {}
-    flags = effective_flags(store)
-    rep_ids = {r["message_id"] for rows in by_group.values() for r in rows if r["is_representative"]}
-    for m in store.messages(sorted(rep_ids)):
-        red[m.id] = redact(m.text, flags.get(m.id, []))
+    for r in dups.values():
+        by_group.setdefault(r.group_id, []).append(r)
+    reps = {gid: next((r.message_id for r in rows if r.is_representative), rows[0].message_id)
+            for gid, rows in by_group.items()}
+    red = store.redacted_texts(list(reps.values()))
     out = []
     for gid, rows in by_group.items():
-        rep = next((r["message_id"] for r in rows if r["is_representative"]), rows[0]["message_id"])
-        out.append(Group(gid, len(rows), rep, any(r["is_template"] for r in rows), red.get(rep, ""),
-                         Counter(statuses.get(r["message_id"], "pending") for r in rows)))
+        rep = reps[gid]
+        out.append(Group(gid, len(rows), rep, any(r.is_template for r in rows), red.get(rep, ""),
+                         Counter(statuses.get(r.message_id, "pending") for r in rows)))
     out.sort(key=lambda g: (-g.size, g.group_id))
     return out
 
@@ -525,9 +514,9 @@ def import_csv(store: Store, path: Path, *, actor: str | None = None, dry_run: b
             result.errors.append(f"{path}:{line}: rejecting message {mid} needs new_reason_code")
             continue
         exported = (row.get("status") or "").strip()
-        if exported and exported != mods[mid]["status"] and not force:
-            result.conflicts[mid] = (f"status changed since export ({exported} -> {mods[mid]['status']}, "
-                                     f"by {mods[mid]['decided_by']})")
+        if exported and exported != mods[mid].status and not force:
+            result.conflicts[mid] = (f"status changed since export ({exported} -> {mods[mid].status}, "
+                                     f"by {mods[mid].decided_by})")
             continue
         plans.append((mid, action, code, (row.get("why") or "").strip()))
     if result.errors or dry_run:
@@ -553,7 +542,15 @@ def stats(store: Store) -> dict:
     return {"statuses": dict(Counter(i.status for i in its)),
             "undecided_by_flag": dict(Counter(k for i in its if i.status in UNDECIDED for k in i.flag_kinds)),
             "undecided_by_lang": dict(Counter(i.lang for i in its if i.status in UNDECIDED)),
-            "awaiting_second": sum(1 for i in its if i.approvals and i.status not in APPROVED_STATUSES)}
+            "awaiting_second": sum(1 for i in its if awaits_second(i, two_person_rule(store)))}
+
+
+def awaits_second(item: Item, two_person: bool) -> bool:
+    """Under the two-person rule: approved once (or auto-approved) and waiting for a second person."""
+    people = {a for a in item.approvals if not a.startswith("rule:")}
+    if not two_person or len(people) >= 2 or item.status in ("rejected",):
+        return False
+    return bool(people) or item.status in APPROVED_STATUSES
 
 
 def item_json(i: Item) -> str:

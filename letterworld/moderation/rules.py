@@ -3,40 +3,15 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from importlib import resources
 
 from ..records import Flag
+from ..scripts import char_class
+from ..textfold import fold_offsets as fold
 from .pii import URL
 
 REPEATED = re.compile(r"(.)\1{7,}", re.S)
-# Arabic letters written either way in everyday spelling ("خاينة" for "خائنة", "اللى" for "اللي")
-_ARABIC_VARIANTS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ئ": "ي", "ؤ": "و", "ى": "ي", "ة": "ه"})
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
-
-
-def fold(text: str) -> tuple[str, list[int]]:
-    """Text as the word lists compare it: lower case, Latin, Greek and Cyrillic letters without
-    accents ("donde" finds "dónde", "traitre" finds "traître"), Arabic without vowel marks or
-    tatweel and with its letter variants unified; and for each folded character, the position
-    of the character it came from, so a match maps back to a span of the original.
-    Marks in other scripts (Devanagari, Burmese, Thai) are part of their letters and stay."""
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        if _ARABIC_MARKS.fullmatch(ch):
-            continue
-        low = ch.lower()
-        parts = unicodedata.normalize("NFD", low)
-        if len(parts) > 1 and parts[0] < "\u0530":  # Latin, Greek, Cyrillic with accents
-            low = "".join(c for c in parts if not unicodedata.combining(c))
-        for c in low.translate(_ARABIC_VARIANTS):
-            out.append(c)
-            index.append(i)
-    return "".join(out), index
-
-
 # one message goes through several lists in a row (spam, abuse, hostility, safety): fold it once
 _fold_recent = lru_cache(maxsize=16)(fold)
 
@@ -51,7 +26,7 @@ def wordlist(name: str) -> tuple[str, ...]:
 # Arabic writes conjunctions, prepositions and the article onto the word ("والخونة", "بالكلاب") and
 # inflects it ("خائن", "خائنة", "خائنين"): a listed Arabic word matches with these around it, and
 # not inside another word ("خول" is no part of "دخول"). Folded forms (ة is ه).
-_ARABIC_LETTER = "\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff"
+_ARABIC_LETTER = char_class("Arabic", categories="L", extensions=True)
 _ARABIC_PREFIX = "(?:[وف]?(?:[بلك]|لل)?(?:ال)?)"
 _ARABIC_SUFFIX = "(?:ه|ات|ين|ون|ان|يه)?"
 

@@ -12,7 +12,7 @@ import numpy as np
 from ..config import Config
 from ..records import Flag
 from ..store import Store
-from . import GROUPING_KINDS, redact, screen
+from . import GROUPING_KINDS, screen
 from .duplicates import group_duplicates
 
 RULE_ACTOR = "rule:auto-approve"
@@ -26,29 +26,36 @@ class ScreenSummary:
     template_copies: int = 0
     statuses: Counter = field(default_factory=Counter)
     auto_approved: int = 0
+    template_paraphrases: int = 0  # reworded or translated copies of the sample texts
 
 
 def screen_store(store: Store, config: Config, *, auto_approve: bool | None = None,
                  progress: Callable[[int], None] | None = None, classify: bool | None = None,
-                 embedder=None, offtopic: bool | None = None) -> ScreenSummary:
+                 embedder=None, offtopic: bool | None = None, templates: bool = True) -> ScreenSummary:
     """Screen every message; re-running replaces rule flags but never a person's decision.
 
     `classify` runs the abuse/hostility classifier on the multilingual embeddings (default:
-    when its weights are installed); `embedder` must be the one it was trained on (loaded
-    when not given). `offtopic` flags messages about something else entirely for review
-    (default: `[screen] offtopic`; see `offtopic.py`). Embeddings are cached in the store,
-    so later stages reuse them."""
+    `[screen] classifier`); `embedder` must be the one it was trained on (loaded when not
+    given). `offtopic` flags messages about something else entirely for review (default:
+    `[screen] offtopic`; see `offtopic.py`). `templates` finds reworded and translated
+    copies of the campaign's sample texts (`template_paraphrases`). Vectors come from the
+    store's cache, which the embed stage filled: every check reads the same ones."""
     auto = config.screen.auto_approve if auto_approve is None else auto_approve
+    classify = config.screen.classifier if classify is None else classify
+    if config.screen.ner:
+        from .names import check_ner
+
+        check_ner()  # asked for: a missing pipeline stops the run here, naming the package
     messages = store.messages()
     langs = store.languages()
     summary = ScreenSummary()
     per_message: dict[int, list[Flag]] = {}
     # the people written to are never the writers' personal data, listed or not
-    protected = tuple(sorted(set(config.campaign.protected_names) | {m.recipient for m in messages if m.recipient}))
+    protected = tuple(sorted(set(config.campaign.protected_names) | set(store.recipients())))
     for m in messages:
-        lang = langs[m.id]["lang"] if m.id in langs else None
+        lang = langs[m.id].lang if m.id in langs else None
         result = screen(m.text, lang=lang, dangerous_terms=tuple(config.campaign.dangerous_terms),
-                        protected_names=protected)
+                        protected_names=protected, ner=config.screen.ner)
         per_message[m.id] = list(result.flags)
         if progress:
             progress(1)
@@ -82,6 +89,15 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
     if (config.screen.offtopic if offtopic is None else offtopic) and messages:
         for mid, flag in offtopic_flags(store, config, messages, groups, embedder).items():
             per_message[mid].append(flag)
+    if templates and config.campaign.sample_texts and messages:
+        if embedder is None:
+            from ..embedding import load_embedder
+
+            embedder = load_embedder(config.embed.model)
+        found = template_paraphrases(store, config, embedder, messages, per_message)
+        for mid, flag in found.items():
+            per_message[mid].append(flag)
+        summary.template_paraphrases = len(found)
     statuses = store.statuses()
     with store.transaction():
         store.replace_duplicates(dup_rows)
@@ -101,6 +117,7 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
                     summary.auto_approved += 1
         store.audit("screen", "campaign", detail={"messages": summary.screened,
                                                   "flags": dict(summary.flagged),
+                                                  "template_paraphrases": summary.template_paraphrases,
                                                   "auto_approve": auto})
     summary.statuses = Counter(store.statuses().values())
     return summary
@@ -146,7 +163,7 @@ def classify_messages(store: Store, messages, embedder=None, *, required: bool =
         from ..language import detect_batch
 
         detected = dict(zip(missing, (d.lang for d in detect_batch([texts[i] for i in missing]))))
-    langs = [detected[i] if i in detected else known[m.id]["lang"] for i, m in enumerate(messages)]
+    langs = [detected[i] if i in detected else known[m.id].lang for i, m in enumerate(messages)]
     langs = [None if lang == "und" else lang for lang in langs]
     langs = clf.route(langs, texts)  # Arabizi to the Arabic model: its sentences too
     flags = clf.flags(texts, vectors, langs)
@@ -245,7 +262,7 @@ def offtopic_flags(store: Store, config: Config, messages, groups, embedder=None
     with task("off-topic check (embedding)", len(set(texts + samples))) as advance:
         vectors, _ = embed_cached(store, embedder, texts + samples, progress=advance)
     sample_langs = list(sample_languages(tuple(samples)))
-    unit_langs = [langs[messages[i].id]["lang"] if messages[i].id in langs else "und" for i in units]
+    unit_langs = [langs[messages[i].id].lang if messages[i].id in langs else "und" for i in units]
     hits = ot.find_offtopic(vectors[: len(units)], unit_langs, [messages[i].recipient for i in units],
                             sample_vectors=vectors[len(units):], sample_langs=sample_langs,
                             spread=config.screen.offtopic_spread)
@@ -271,16 +288,26 @@ def sample_languages(samples: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def redacted_texts(store: Store) -> dict[int, str]:
-    """Each message's text with its personal data replaced by placeholders, with the
-    moderators' redactions applied (spans they added, automatic ones they kept visible)."""
-    from .queue import effective_flags
-
-    flags = effective_flags(store)
-    return {m.id: redact(m.text, flags.get(m.id, [])) for m in store.messages()}
+    """Each message's text as the store's `redacted_text` view has it: personal data replaced
+    by placeholders, with the moderators' redactions applied."""
+    return store.redacted_texts()
 
 
-def mark_template_paraphrases(store: Store, config: Config, embedder, *, threshold: float = 0.97,
-                              sentence_threshold: float | None = None) -> int:
+def mark_template_paraphrases(store: Store, config: Config, embedder, **kw) -> int:
+    """Find and store template paraphrases on their own (the screen stage does this as part
+    of screening; kept for re-checking with other thresholds)."""
+    messages = store.messages()
+    current = store.flags()
+    per_message = {m.id: list(current.get(m.id, [])) for m in messages}
+    found = template_paraphrases(store, config, embedder, messages, per_message, **kw)
+    with store.transaction():
+        for mid, flag in found.items():
+            store.replace_flags(mid, [*per_message[mid], flag])
+    return len(found)
+
+
+def template_paraphrases(store: Store, config: Config, embedder, messages, per_message: dict[int, list[Flag]], *,
+                         threshold: float | None = None, sentence_threshold: float | None = None) -> dict[int, Flag]:
     """Flag messages whose meaning is a sample text's: reworded or translated.
 
     Character shingles catch copies. Two more rules, on messages not grouped yet:
@@ -295,25 +322,18 @@ def mark_template_paraphrases(store: Store, config: Config, embedder, *, thresho
       slogan of the sample ("journalism is not a crime") and adds its own words is kept."""
     samples = list(config.campaign.sample_texts)
     if not samples:
-        return 0
+        return {}
     from ..embedding import embed_cached
     from ..excerpts import reading_length
     from ..segment import sentences
-    from ..themes import (
-        SENTENCE_MATCH,
-        SHORT_SEGMENT,
-        centre_groups,
-        remove_common_direction,
-        sample_coverage,
-    )
+    from ..space import SENTENCE_MATCH, SHORT_SEGMENT, centre_groups, remove_common_direction, sample_coverage
 
+    threshold = config.screen.paraphrase_threshold if threshold is None else threshold
     tau = SENTENCE_MATCH if sentence_threshold is None else sentence_threshold
-    messages = store.messages()
-    flags = store.flags()
     langs = store.languages()
-    todo = [m for m in messages if not any(f.kind in GROUPING_KINDS for f in flags.get(m.id, ()))]
+    todo = [m for m in messages if not any(f.kind in GROUPING_KINDS for f in per_message.get(m.id, ()))]
     if not todo:
-        return 0
+        return {}
 
     def vectors_of(texts):
         return embed_cached(store, embedder, texts)[0]
@@ -332,7 +352,7 @@ def mark_template_paraphrases(store: Store, config: Config, embedder, *, thresho
                     for s, lang in zip(samples, sample_langs)]
     longest = max(len(s) for s in sample_sents)
     msg_sents: dict[int, list[str]] = {}
-    msg_lang = {m.id: langs[m.id]["lang"] if m.id in langs else "und" for m in todo}
+    msg_lang = {m.id: langs[m.id].lang if m.id in langs else "und" for m in todo}
     for m in todo:
         if m.id in found:
             continue
@@ -356,17 +376,10 @@ def mark_template_paraphrases(store: Store, config: Config, embedder, *, thresho
             best = max((sample_coverage(block[:, col_of == j]), j) for j in range(len(samples)) if sample_sents[j])
             if best[0] >= tau:
                 found[mid] = ("translation", best[0], best[1])
-    marked = 0
     by_id = {m.id: m for m in todo}
-    with store.transaction():
-        for mid, (how, score, k) in found.items():
-            m = by_id[mid]
-            what = (f"close paraphrase of campaign sample text #{k + 1} (similarity {score:.3f})" if how != "translation"
-                    else f"translation of campaign sample text #{k + 1} (every sentence matched; weakest {score:.2f})")
-            store.replace_flags(mid, [*flags.get(mid, []), Flag("template", what, 0, len(m.text))])
-            marked += 1
-        store.audit("templates", "campaign", detail={
-            "paraphrases": sum(1 for h, _s, _k in found.values() if h != "translation"),
-            "translations": sum(1 for h, _s, _k in found.values() if h == "translation"),
-            "threshold": threshold, "sentence_threshold": tau})
-    return marked
+    out = {}
+    for mid, (how, score, k) in found.items():
+        what = (f"close paraphrase of campaign sample text #{k + 1} (similarity {score:.3f})" if how != "translation"
+                else f"translation of campaign sample text #{k + 1} (every sentence matched; weakest {score:.2f})")
+        out[mid] = Flag("template", what, 0, len(by_id[mid].text))
+    return out

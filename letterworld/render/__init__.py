@@ -19,12 +19,12 @@ from .letter import check_fonts, iter_slides, render_letter
 from .presets import PRESETS, Preset, facade, get_preset, min_glyph_px
 from .slides import LegibilityError, Slide
 from .themes import THEMES, ThemeError, contrast_ratio, load_theme_file, resolve_theme
-from .video import VideoUnavailable, find_ffmpeg
+from .video import VideoFailed, VideoUnavailable, find_ffmpeg
 
 __all__ = [
     "render_letter", "iter_slides", "check_fonts", "fit_text", "layout_text",
     "TextLayout", "Line", "PlacedRun", "FontFace", "FontsMissing", "Slide",
     "PRESETS", "Preset", "get_preset", "facade", "min_glyph_px", "THEMES", "resolve_theme",
     "load_theme_file", "contrast_ratio", "ThemeError", "LegibilityError", "DoesNotFit",
-    "VideoUnavailable", "find_ffmpeg",
+    "VideoUnavailable", "VideoFailed", "find_ffmpeg",
 ]

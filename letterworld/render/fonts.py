@@ -19,6 +19,8 @@ from pathlib import Path
 
 from PIL import ImageFont
 
+from ..scripts import CJK_SCRIPTS
+
 FONT_DIRS: list[str] = [
     "/usr/share/fonts",
     "/usr/local/share/fonts",
@@ -109,7 +111,8 @@ LATIN = _core("NotoSans")
 EMOJI = FontFace("NotoColorEmoji.ttf", 0, PKG_EMOJI, emoji=True)
 SYMBOLS = [_core("NotoSansSymbols2"), _core("NotoSansSymbols"), _core("NotoSansMath")]
 
-# script -> preferred faces, best first (language-specific picks happen in chain()).
+# script (as `letterworld.scripts.script_of` names it) -> preferred faces, best first
+# (language-specific picks happen in chain()).
 SCRIPT_FONTS: dict[str, list[FontFace]] = {
     "Latin": [LATIN],
     "Greek": [LATIN],
@@ -119,7 +122,7 @@ SCRIPT_FONTS: dict[str, list[FontFace]] = {
     "Hebrew": [_core("NotoSansHebrew"), _core("NotoSerifHebrew")],
     "Syriac": [_core("NotoSansSyriac")],
     "Thaana": [_core("NotoSansThaana")],
-    "NKo": [_core("NotoSansNKo")],
+    "Nko": [_core("NotoSansNKo")],
     "Armenian": [_core("NotoSansArmenian")],
     "Georgian": [_core("NotoSansGeorgian")],
     "Ethiopic": [_core("NotoSansEthiopic")],
@@ -187,7 +190,7 @@ def chain(script: str, lang: str | None = None, country: str | None = None) -> l
     faces = list(SCRIPT_FONTS.get(script, []))
     if script == "Arabic" and base in ("ur", "ks", "skr", "bal", "pnb"):
         faces = [_core("NotoNastaliqUrdu")] + faces
-    if script in ("Han", "Hiragana", "Katakana", "Bopomofo", "Hangul"):
+    if script in CJK_SCRIPTS:
         region = cjk_region(lang, country)
         if not region:
             region = {"Hangul": "KR", "Hiragana": "JP", "Katakana": "JP", "Bopomofo": "TC"}.get(script, "SC")

@@ -89,14 +89,16 @@ def _label(n: int, slide: Slide) -> str:
 
 
 def render_letter(letter: dict, out_dir: Path, preset: str | Preset = "1920x1080", theme=None, *,
-                  pdf: bool = True, video: bool = True, contact_sheet: bool = True,
+                  pdf: bool = True, video: bool | None = None, contact_sheet: bool = True,
                   pdf_preset: str | Preset | None = None, fps: int | None = None,
                   progress: Callable[[str], None] | None = None) -> dict:
     """Write into ``out_dir``: ``NNN-<kind>.png`` for every slide, ``manifest.json``,
     and unless turned off ``contact-sheet.png``, ``letter.pdf`` (the slides set
     again on A3 pages at 300 dpi, or on ``pdf_preset``) and ``slideshow.mp4``
-    (when an encoder is available; otherwise ``manifest["video"]["error"]`` says
-    what to install, a warning is issued and nothing fails). Returns the manifest.
+    (``video=None``: when an encoder is installed, otherwise ``manifest["video"]["error"]``
+    says what to install and a warning is issued; ``video=True``: required, a missing
+    encoder raises ``VideoUnavailable``; ``video=False``: none). An encoder that is there
+    and fails raises ``VideoFailed`` unless ``video=False``. Returns the manifest.
 
     ``theme``: a built-in name, a theme file path (.toml/.json) or a dict.
     Raises FontsMissing (naming the Debian packages), ThemeError or
@@ -175,8 +177,8 @@ def render_letter(letter: dict, out_dir: Path, preset: str | Preset = "1920x1080
         say(f"{PDF_NAME}: {pages} pages {mm[0]}x{mm[1]} mm at {PRINT_DPI} dpi in {time.perf_counter() - t0:.1f} s")
 
     manifest["video"] = None
-    if video:
-        from .video import VideoUnavailable, write_video
+    if video is not False:
+        from .video import VideoFailed, VideoUnavailable, write_video
 
         t0 = time.perf_counter()
         try:
@@ -184,6 +186,11 @@ def render_letter(letter: dict, out_dir: Path, preset: str | Preset = "1920x1080
             say(f"{VIDEO_NAME}: {manifest['video']['seconds']:g} s, {fps or 'variable'} fps, in {time.perf_counter() - t0:.1f} s")
         except VideoUnavailable as e:
             manifest["video"] = {"file": None, "error": str(e)}
+            if video or isinstance(e, VideoFailed):  # asked for, or the encoder broke: not a warning
+                manifest["warnings"] = warns
+                (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                                   encoding="utf-8")
+                raise
             _warnings.warn(str(e), RuntimeWarning, stacklevel=2)
             say(str(e))
     manifest["warnings"] = warns

@@ -38,7 +38,7 @@ def cluster_script(cluster: str) -> str:
         return "Emoji"
     for ch in cluster:
         s = script_of(ch)
-        if s not in ("Common", "Inherited"):
+        if s not in ("Common", "Inherited", "Unknown"):  # Unknown: unassigned, private use
             return s
     return "Common"
 

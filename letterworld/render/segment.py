@@ -10,7 +10,8 @@ from functools import lru_cache
 
 from icu4py.breakers import CharacterBreaker, LineBreaker
 
-from ..segment import utf16_to_index
+from ..scripts import script_of
+from ..segment import sentences, utf16_to_index
 
 
 def _boundaries(segments, text: str) -> list[int]:
@@ -61,9 +62,7 @@ def _keep_all(text: str, breaks: tuple[int, ...]) -> tuple[int, ...]:
     out = [0]
     for b in breaks[1:-1]:
         prev, nxt = text[b - 1], text[b]
-        hangul_pair = ("\uac00" <= prev <= "\ud7a3" or "\u1100" <= prev <= "\u11ff") and (
-            "\uac00" <= nxt <= "\ud7a3" or "\u1100" <= nxt <= "\u11ff" or not nxt.isalnum()
-        )
+        hangul_pair = script_of(prev) == "Hangul" and (script_of(nxt) == "Hangul" or not nxt.isalnum())
         if not hangul_pair or prev.isspace():
             out.append(b)
     out.append(breaks[-1])
@@ -78,12 +77,7 @@ def breaks_for(text: str, lang: str | None = None, country: str | None = None) -
     return b
 
 
-@lru_cache(maxsize=256)
 def sentence_ends(text: str, lang: str | None = None) -> tuple[int, ...]:
-    """Indexes where a sentence ends (UAX #29 with ICU), excluding 0 and len."""
-    if not text:
-        return ()
-    from icu4py.breakers import SentenceBreaker
-
-    b = _boundaries(SentenceBreaker(text, icu_locale(lang)).segments(), text)
-    return tuple(x for x in b if 0 < x < len(text))
+    """Indexes where a sentence ends, excluding 0 and len: the ends of
+    `letterworld.segment.sentences` (the splitting excerpts and moderation use)."""
+    return tuple(end for _start, end in sentences(text, lang) if 0 < end < len(text))

@@ -19,7 +19,11 @@ NO_ENCODER = ("no MP4 written: no video encoder found. Install the optional extr
 
 
 class VideoUnavailable(RuntimeError):
-    pass
+    """No MP4 could be written (no encoder installed, or no slides)."""
+
+
+class VideoFailed(VideoUnavailable):
+    """An encoder is installed and failed: an error, never a warning."""
 
 
 def find_ffmpeg() -> str | None:
@@ -72,11 +76,11 @@ def write_video(frames: list[tuple[Path, float]], out: Path, fps: int | None = N
             res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except (OSError, subprocess.TimeoutExpired) as e:
             tmp_out.unlink(missing_ok=True)
-            raise VideoUnavailable(f"no MP4 written: ffmpeg ({exe}) failed: {e}") from None
+            raise VideoFailed(f"no MP4 written: ffmpeg ({exe}) failed: {e}") from None
         if res.returncode != 0 or not tmp_out.exists():
             tmp_out.unlink(missing_ok=True)
             err = (res.stderr or "").strip().splitlines()[-3:]
-            raise VideoUnavailable(f"no MP4 written: ffmpeg ({exe}) exited {res.returncode}: {' / '.join(err)}")
+            raise VideoFailed(f"no MP4 written: ffmpeg ({exe}) exited {res.returncode}: {' / '.join(err)}")
     tmp_out.replace(out)
     return {"file": out.name, "fps": fps or "variable", "seconds": round(total, 3),
             "encoder": Path(exe).name}
