@@ -503,20 +503,9 @@ def demo_rows_by_source() -> dict[tuple[str, int], dict]:
 def demo_rows() -> list[dict]:
     """The demo corpus's messages (text, detected language, source file and row), ingested into a scratch store
     once per run (several sections read them; callers do not modify them)."""
-    import tempfile
+    from letterworld.pipeline import demo_detected
 
-    from letterworld import stages
-    from letterworld.pipeline import demo_config, demo_inputs
-    from letterworld.progress import set_quiet
-    from letterworld.store import Store
-
-    set_quiet(True)
-    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "demo.db") as store:
-        stages.ingest(store, demo_inputs())
-        stages.detect(store, demo_config())
-        langs = store.languages()
-        return [{"text": m.text, "lang": langs[m.id].lang if m.id in langs else "und",
-                 "file": m.source_file, "row": m.source_row} for m in store.messages()]
+    return [{"text": m.text, "lang": lang, "file": m.source_file, "row": m.source_row} for m, lang in demo_detected()]
 
 
 def demo_messages() -> list[tuple[str, str]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -10,14 +10,15 @@ from typing import Any, Optional
 import typer
 
 from . import __version__, stages
-from .cli_common import CONFIG, DB, fail, open_store, read_config
+from .cli_common import CONFIG, DB, echo, fail, open_store, read_config
 from .cli_moderation import queue_app
 from .ingest import IngestError
-from .progress import say, set_quiet
+from .fields import known_language
+from .progress import safe, say, set_quiet
 from .registry import Context, run_stage
 from .stages import StageError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="letterworld: turn solidarity messages into one Letter from the World.")
 app.add_typer(queue_app, name="queue")
 
@@ -54,19 +55,44 @@ def _parse_columns(columns: list[str]) -> dict[str, str]:
 
 @app.command()
 def ingest(inputs: list[Path] = typer.Argument(..., help="CSV/TSV/JSONL/XLSX files or folders of .txt files"),
-           db: Path = DB,
+           db: Path = DB, config: Optional[Path] = CONFIG,
            column: list[str] = typer.Option([], "--column", help="FIELD=HEADER, e.g. text='Your words'"),
+           sheet: list[str] = typer.Option([], "--sheet", help="XLSX sheet to read (repeatable; default: every "
+                                                                "sheet that has a message column)"),
            recipient: str = typer.Option("", help="recipient for rows that name none"),
            channel: str = typer.Option("", help="channel for rows that name none")) -> None:
     """Read messages into the store. Re-ingesting a file adds nothing; bad rows are kept aside.
 
+    A row longer than [ingest] max_chars, with only invisible characters, or not in the file's
+    encoding is rejected with its file and line; an input that cannot be read is an error
+    (exit code 2) and the other inputs are still read.
+
     Example: letterworld ingest messages.csv sms.jsonl letters/ --db campaign.db"""
     defaults = {k: v for k, v in {"recipient": recipient, "channel": channel}.items() if v}
-    summary = _stage("ingest", db, None, must_exist=False, inputs=list(inputs), column_map=_parse_columns(column),
-                     defaults=defaults)
+    created = not db.exists()
+    try:
+        summary = _stage("ingest", db, config, must_exist=False, inputs=list(inputs),
+                         column_map=_parse_columns(column), defaults=defaults, sheets=sheet or None)
+    except typer.Exit:
+        if created:
+            _remove_store(db)
+        raise
     for f in summary.files:
-        say(f"{f.path}: {len(f.messages)} messages, {len(f.rejected)} rejected "
-            f"(encoding {f.encoding}; columns {f.columns})")
+        say(f"{safe(f.path)}: {len(f.messages)} messages, {len(f.rejected)} rejected "
+            f"(encoding {safe(f.encoding)}; columns {safe(f.columns)})")
+    if summary.errors:
+        if created and not summary.added and not summary.rejected:
+            _remove_store(db)  # nothing was read: no empty store left behind
+        fail(f"{len(summary.errors)} of {len(summary.errors) + len(summary.files)} input(s) could not be read: "
+             + "; ".join(summary.errors))
+
+
+def _remove_store(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 @app.command()
@@ -80,14 +106,23 @@ def detect(db: Path = DB, config: Optional[Path] = CONFIG,
     if not set_lang:
         _stage("detect", db, config)
         return
+    fixes = []
+    for item in set_lang:
+        mid, _, lang = item.partition("=")
+        if not mid.strip().isdigit() or not lang.strip():
+            fail(f"--set takes ID=LANG (a message id and a language code, e.g. 412=pt), got {item!r}")
+        code = known_language(lang)
+        if not code:
+            fail(f"--set {item!r}: {lang.strip()!r} is not a known language code; give an ISO 639 code "
+                 "such as pt, es, ar or zh (or und: not identified)")
+        fixes.append((int(mid), code))
     with open_store(db) as store:
-        for item in set_lang:
-            mid, _, lang = item.partition("=")
+        for mid, code in fixes:
             try:
-                stages.correct_language(store, int(mid), lang.strip(), why=why)
+                stages.correct_language(store, mid, code, why=why)
             except (KeyError, ValueError) as exc:
                 fail(str(exc))
-            say(f"message {mid}: language set to {lang} by hand")
+            say(f"message {mid}: language set to {code} by hand")
 
 
 @app.command()
@@ -147,7 +182,7 @@ def excerpts(db: Path = DB, config: Optional[Path] = CONFIG, recipient: str = ty
                 with store.transaction():
                     store.set_excerpt_choice(int(mid), start, end, action)
     for e in _stage("excerpts", db, config, recipient=recipient or None):
-        say(f"[{e.theme_id}] {e.lang} {e.country} {e.id}: {e.text}  [dim]{e.why.get('quota')}[/dim]")
+        say(f"\\[{e.theme_id}] {e.lang} {e.country} {e.id}: {safe(e.text)}  [dim]{safe(e.why.get('quota'))}[/dim]")
 
 
 @app.command()
@@ -182,11 +217,13 @@ def render(letter: Path = typer.Argument(..., help="letter.json"), out: Path = t
            contact_sheet: bool = typer.Option(True, "--contact-sheet/--no-contact-sheet",
                                               help="contact-sheet.png: numbered thumbnails of all slides")) -> None:
     """Render the letter: PNG slides with manifest.json, contact sheet, PDF and MP4."""
-    from .render import FontsMissing, LegibilityError, ThemeError, VideoUnavailable, facade, get_preset, render_letter
+    from PIL import Image
 
-    if not letter.exists():
-        fail(f"{letter}: no such file")
+    from .render import (FontsMissing, LegibilityError, RenderError, ThemeError, VideoUnavailable, facade,
+                         get_preset, read_letter, render_letter)
+
     try:
+        data = read_letter(letter)
         p = get_preset(preset)
         if margin is not None or viewing_distance is not None or surface_height is not None or min_glyph is not None:
             m = p.margin
@@ -197,26 +234,40 @@ def render(letter: Path = typer.Argument(..., help="letter.json"), out: Path = t
                        min_glyph if min_glyph is not None else (None if viewing_distance or surface_height
                                                                  else p.min_glyph),
                        name=p.name)
-        manifest = render_letter(json.loads(letter.read_text(encoding="utf-8")), out, preset=p, theme=theme,
+        manifest = render_letter(data, out, preset=p, theme=theme,
                                  pdf=pdf, video=video, contact_sheet=contact_sheet, fps=fps or None, progress=say)
-    except (ValueError, ThemeError, LegibilityError, FontsMissing, VideoUnavailable) as exc:
+    except (ValueError, RenderError, ThemeError, LegibilityError, FontsMissing, VideoUnavailable) as exc:
         fail(str(exc))
+    except Image.DecompressionBombError as exc:
+        fail(f"preset {preset!r}: {exc}")
+    except OSError as exc:
+        fail(f"{out}: cannot write the slides ({exc.strerror or exc})")
     say(f"{len(manifest['slides'])} slides in {out} ({manifest['seconds']:g} s on screen)")
     if p.min_glyph:
         say(f"minimum x-height {p.min_glyph} px ({p.min_font_px} px type)")
     for w in manifest.get("warnings") or []:
-        say(f"[yellow]warning:[/yellow] {w}")
+        say(f"[yellow]warning:[/yellow] {safe(w)}")
     v = manifest.get("video")
     if v and not v.get("file"):
-        say(f"[yellow]{v['error']}[/yellow]")
+        say(f"[yellow]{safe(v['error'])}[/yellow]")
+
+
+AUDIT_TARGET = re.compile(r"^(message:\d+|letter:\d+|excerpt:\S+|campaign|queue|stdout)$")
 
 
 @app.command()
-def audit(db: Path = DB, target: str = typer.Option(None, help="e.g. message:12")) -> None:
+def audit(db: Path = DB, target: str = typer.Option(None, help="message:ID, letter:N, excerpt:ID:START-END, "
+                                                             "campaign, queue, or a file the log names")) -> None:
     """Print the append-only audit log."""
     with open_store(db) as store:
-        for r in store.audit_log(target=target):
-            print(f"{r.at}\t{r.actor}\t{r.action}\t{r.target}\t{r.why}\t{r.detail}")
+        rows = store.audit_log(target=target)
+        if target is not None and not rows:
+            if not AUDIT_TARGET.match(target) and not Path(target).suffix and "/" not in target:
+                fail(f"--target {target!r}: expected message:ID, letter:N, excerpt:ID:START-END, campaign, "
+                     "queue or a file path the log names")
+            fail(f"no audit entries for {target!r}")
+        for r in rows:
+            echo(f"{r.at}\t{r.actor}\t{r.action}\t{r.target}\t{r.why}\t{r.detail}")
 
 
 @app.command()

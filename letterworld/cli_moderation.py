@@ -5,12 +5,14 @@ audited; `letterworld audit` prints the log."""
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from .cli_common import CONFIG, DB, fail, open_store, read_config
+from .cli_common import CONFIG, DB, echo, fail, open_store, read_config
 from .moderation import queue as q
 from .store import Store
 
@@ -53,19 +55,22 @@ def list_(db: Path = DB, status: list[str] = STATUS, flag: list[str] = FLAG, lan
     sel = _selection([], status or list(q.UNDECIDED), flag, lang, theme, group, recipient)
     risk_order = read_config(config).screen.risk
     with open_store(db) as store:
-        rows = q.items(store, sel, risk_order=risk_order)
+        try:
+            rows = q.items(store, sel, risk_order=risk_order)
+        except q.QueueError as exc:
+            fail(str(exc))
         shown = rows if limit <= 0 else rows[:limit]
         for i in shown:
             if as_json:
-                typer.echo(q.item_json(i))
+                echo(q.item_json(i))
                 continue
             extra = f" group {i.group} x{i.group_size}" if i.group is not None else ""
             waits = f" approved by {', '.join(i.approvals)}, awaits 2nd" if i.approvals else ""
-            typer.echo(f"{i.id:>6}  {i.status:<17} risk {i.risk:>3}  {i.lang:<4} {i.country:<3} "
+            echo(f"{i.id:>6}  {i.status:<17} risk {i.risk:>3}  {i.lang:<4} {i.country:<3} "
                        f"[{', '.join(i.flag_kinds) or '-'}]{extra}{waits}")
-            typer.echo(f"        {i.redacted[:160].replace(chr(10), ' ')}")
+            echo(f"        {i.redacted[:160].replace(chr(10), ' ')}")
         if not as_json:
-            typer.echo(f"{len(shown)} of {len(rows)} shown")
+            echo(f"{len(shown)} of {len(rows)} shown")
 
 
 @queue_app.command()
@@ -76,20 +81,20 @@ def show(message_id: int = typer.Argument(..., help="message id"), db: Path = DB
         if not found:
             fail(f"no message with id {message_id}")
         i = found[0]
-        typer.echo(f"message {i.id}  status {i.status} {i.reason_code}  lang {i.lang}  country {i.country}  "
+        echo(f"message {i.id}  status {i.status} {i.reason_code}  lang {i.lang}  country {i.country}  "
                    f"recipient {i.recipient}  theme {i.theme}  group {i.group} (x{i.group_size})")
-        typer.echo(f"original: {i.text}")
-        typer.echo(f"redacted: {i.redacted}")
+        echo(f"original: {i.text}")
+        echo(f"redacted: {i.redacted}")
         for f in i.flags:
             mark = " [redacted]" if f.redact else ""
             where = "whole message" if (f.start, f.end) == (0, len(i.text)) else f"{f.start}-{f.end}"
             quote = i.text[f.start:f.end]
             quote = quote if len(quote) <= 160 else quote[:160] + "…"
-            typer.echo(f"  {where} {f.kind}: {f.reason}{mark}  «{quote}»")
+            echo(f"  {where} {f.kind}: {f.reason}{mark}  «{quote}»")
         if i.approvals:
-            typer.echo(f"approved by {', '.join(i.approvals)} (two-person rule)")
+            echo(f"approved by {', '.join(i.approvals)} (two-person rule)")
         for r in store.audit_log(target=f"message:{message_id}"):
-            typer.echo(f"  {r.at} {r.actor} {r.action} {r.detail} {r.why}")
+            echo(f"  {r.at} {r.actor} {r.action} {r.detail} {r.why}")
 
 
 @queue_app.command()
@@ -119,9 +124,9 @@ def decide(action: str = typer.Argument(..., help="approve, reject, hold, transl
                 out = q.decide(store, ids, action, reason_code=reason, why=why, actor=moderator)
         except q.QueueError as exc:
             fail(str(exc))
-        typer.echo(f"{action}: {out.summary()}")
+        echo(f"{action}: {out.summary()}")
         for mid, reason_skipped in list(out.skipped.items())[:20]:
-            typer.echo(f"  skipped {mid}: {reason_skipped}")
+            echo(f"  skipped {mid}: {reason_skipped}")
 
 
 def _span(store: Store, message_id: int, span: str, match: str, occurrence: int) -> tuple[int, int]:
@@ -147,6 +152,8 @@ def redact_cmd(message_id: int = typer.Argument(...), span: str = typer.Argument
     with open_store(db) as store:
         try:
             if flag:
+                if flag not in q.flag_kinds():
+                    fail(f"--flag {flag!r} is not a flag kind; kinds: {', '.join(q.flag_kinds()[:-1])}")
                 spans = q.flag_spans(store, message_id, flag)
                 if not spans:
                     fail(f"message {message_id} has no {flag} flag to redact; see `letterworld queue show {message_id}`")
@@ -156,7 +163,7 @@ def redact_cmd(message_id: int = typer.Argument(...), span: str = typer.Argument
                 q.redact_span(store, message_id, start, end, label=label, actor=moderator, why=why)
         except (q.QueueError, KeyError, ValueError) as exc:
             fail(str(exc))
-        typer.echo(f"message {message_id}: {', '.join(f'{a}-{b}' for a, b in spans)} redacted")
+        echo(f"message {message_id}: {', '.join(f'{a}-{b}' for a, b in spans)} redacted")
 
 
 @queue_app.command("unredact")
@@ -170,7 +177,7 @@ def unredact_cmd(message_id: int = typer.Argument(...), span: str = typer.Argume
             q.unredact_span(store, message_id, start, end, actor=moderator, why=why)
         except (q.QueueError, KeyError, ValueError) as exc:
             fail(str(exc))
-        typer.echo(f"message {message_id}: {start}-{end} shown")
+        echo(f"message {message_id}: {start}-{end} shown")
 
 
 @queue_app.command("dismiss")
@@ -186,7 +193,7 @@ def dismiss_cmd(message_id: int = typer.Argument(...),
             n = q.dismiss_flag(store, message_id, flag, actor=moderator, why=why, undo=undo)
         except (q.QueueError, KeyError, ValueError) as exc:
             fail(str(exc))
-        typer.echo(f"message {message_id}: {n} {flag} flag(s) " + ("restored" if undo else "dismissed"))
+        echo(f"message {message_id}: {n} {flag} flag(s) " + ("restored" if undo else "dismissed"))
 
 
 @queue_app.command()
@@ -196,9 +203,9 @@ def groups(db: Path = DB, limit: int = typer.Option(20, help="groups to show (0 
         gs = q.groups(store)
         for g in gs if limit <= 0 else gs[:limit]:
             kind = "copies of the sample text" if g.template else "near-identical messages"
-            typer.echo(f"group {g.group_id}: {g.size:,} people sent {kind}; representative {g.representative}; "
+            echo(f"group {g.group_id}: {g.size:,} people sent {kind}; representative {g.representative}; "
                        f"{dict(g.statuses)}")
-            typer.echo(f"        {g.text[:160]}")
+            echo(f"        {g.text[:160]}")
 
 
 @queue_app.command()
@@ -207,14 +214,14 @@ def stats(db: Path = DB) -> None:
     with open_store(db) as store:
         s = q.stats(store)
         for key, value in s.items():
-            typer.echo(f"{key}: {value}")
+            echo(f"{key}: {value}")
 
 
 @queue_app.command()
 def reasons() -> None:
     """The reason codes a rejection can carry."""
     for code, text in q.REASON_CODES.items():
-        typer.echo(f"{code:<14} {text}")
+        echo(f"{code:<14} {text}")
 
 
 @queue_app.command("two-person")
@@ -225,7 +232,7 @@ def two_person(state: str = typer.Argument(..., help="on or off"), db: Path = DB
         fail("say on or off")
     with open_store(db) as store:
         q.set_two_person_rule(store, state == "on", actor=moderator, why=why)
-        typer.echo(f"two-person rule {state}")
+        echo(f"two-person rule {state}")
 
 
 @queue_app.command("export")
@@ -236,8 +243,12 @@ def export(out: Path = typer.Argument(..., help="CSV file to write"), db: Path =
     """Write the queue as CSV for spreadsheet review (fill decision, new_reason_code, why)."""
     with open_store(db) as store:
         sel = _selection([], status, flag, lang, theme, group, recipient)
-        data = q.export_csv(store, out, sel, original=original)
-        typer.echo(f"wrote {out}: {data.count(chr(10)) - 1} rows (riskiest first)")
+        try:
+            data = q.export_csv(store, out, sel, original=original)
+        except q.QueueError as exc:
+            fail(str(exc))
+        rows = sum(1 for _ in csv.reader(io.StringIO(data))) - 1  # a text may span lines
+        echo(f"wrote {out}: {rows} rows (riskiest first)")
 
 
 @queue_app.command("import")
@@ -246,16 +257,16 @@ def import_(path: Path = typer.Argument(..., help="a reviewed export"), db: Path
             dry_run: bool = typer.Option(False, "--dry-run", help="check every row, apply nothing"),
             force: bool = typer.Option(False, "--force", help="apply rows whose status changed since export")) -> None:
     """Apply a reviewed CSV: all rows are checked first; any error applies nothing."""
-    if not path.exists():
-        fail(f"{path}: no such file")
+    if not path.is_file():
+        fail(f"{path}: no such file" if not path.exists() else f"{path} is not a file; give the reviewed CSV")
     with open_store(db) as store:
         r = q.import_csv(store, path, actor=moderator, dry_run=dry_run, force=force)
         for e in r.errors:
-            typer.echo(f"error: {e}", err=True)
+            echo(f"error: {e}", err=True)
         for mid, why in r.conflicts.items():
-            typer.echo(f"conflict: message {mid}: {why} (skipped; --force to apply)")
+            echo(f"conflict: message {mid}: {why} (skipped; --force to apply)")
         if r.errors:
             raise typer.Exit(2)
         verb = "would apply" if dry_run else "applied"
-        typer.echo(f"{verb} {len(r.applied)} decisions; {len(r.awaiting_second)} await a second moderator; "
+        echo(f"{verb} {len(r.applied)} decisions; {len(r.awaiting_second)} await a second moderator; "
                    f"{r.unchanged} rows without a decision; {len(r.conflicts)} conflicts")

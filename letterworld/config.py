@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 # How much each flag kind makes a message urgent to look at in the queue (highest first).
-DEFAULT_RISK = {"safety": 100, "abuse": 90, "hostility": 85, "listed_term": 70, "personal_data": 60, "spam": 40,
+DEFAULT_RISK = {"safety": 100, "abuse": 90, "hostility": 85, "hidden_text": 80, "listed_term": 70, "personal_data": 60, "spam": 40,
                 "link": 30, "off_topic": 25, "redaction": 10, "duplicate": 2, "template": 1}
 
 
@@ -42,9 +42,16 @@ class CampaignConfig:
 
 
 @dataclass
+class IngestConfig:
+    # longest message read, in characters; a longer one is a rejected row (file, line, reason)
+    max_chars: int = field(default=20_000, metadata=_range(1, 10_000_000))
+
+
+@dataclass
 class ScreenConfig:
     auto_approve: bool = False  # approve messages with no flag (the demo turns this on)
     classifier: bool = True  # run the abuse/hostility classifier on the embeddings
+    safety_classifier: bool = True  # with it, the safety classifier (threats; its flags hold a message)
     # spaCy NER for person names (the `ner` extra); when on and a pipeline is missing the run
     # stops naming the package to install; off: patterns and name lists only
     ner: bool = True
@@ -99,6 +106,7 @@ class RenderConfig:
 @dataclass
 class Config:
     campaign: CampaignConfig = field(default_factory=CampaignConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
     screen: ScreenConfig = field(default_factory=ScreenConfig)
     embed: EmbedConfig = field(default_factory=EmbedConfig)
     themes: ThemesConfig = field(default_factory=ThemesConfig)

@@ -145,3 +145,16 @@ def embed_cached(store, embedder: Embedder, texts: Sequence[str], *, batch_size:
 
     return embed_texts(texts, embedder, lambda hs: store.cached_embeddings(embedder.name, hs), put,
                        batch_size=batch_size, progress=progress)
+
+
+def embed_with_cache_file(texts: Sequence[str], cache: str | os.PathLike, embedder: Embedder | None = None) -> np.ndarray:
+    """Vectors for `texts` cached in a store file of their own (training and benchmark scripts
+    re-run often; the campaign's store is not theirs to write)."""
+    from pathlib import Path
+
+    from .store import Store
+
+    embedder = embedder or load_embedder()
+    Path(cache).parent.mkdir(parents=True, exist_ok=True)
+    with Store(cache) as store:
+        return embed_cached(store, embedder, texts)[0]

@@ -154,3 +154,22 @@ def normalise_date(value: object) -> str:
         return dateparser.parse(text, dayfirst=True).date().isoformat()
     except (ValueError, OverflowError):
         return ""
+
+
+def known_language(code: str) -> str:
+    """The language code as stored ("pt", "pt-BR", "und"), or "" when it names no language:
+    one letterworld identifies, or one CLDR (Babel) knows."""
+    code = (code or "").strip()
+    if not code:
+        return ""
+    from .language import SUPPORTED, UND
+
+    if code.lower() in SUPPORTED or code.lower() == UND:
+        return code.lower()
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return ""
+    return locale.language if "-" not in code and "_" not in code else code

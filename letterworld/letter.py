@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from .textsafe import drawable
 
 # The letter's own words, per campaign language; {name}, {messages}, {languages}, {countries}.
 WORDING: dict[str, dict[str, str]] = {
@@ -60,22 +63,47 @@ def all_excerpts(letter: dict[str, Any]) -> list[dict[str, Any]]:
     return [e for s in letter["sections"] for e in s["excerpts"]]
 
 
+# Markdown syntax a message could use to step out of its quote: emphasis, code, links and images,
+# tables, headings, escapes; "<" and "&" become entities (no raw HTML from a message)
+_MD_INLINE = re.compile(r"([\\`*_\[\]{}|~#!])")
+_MD_LINE_START = re.compile(r"^(\s*)(\d+[.)]|[-+=>])", re.M)  # list items, setext rules, quotes
+
+
+def md_escape(text: str) -> str:
+    """``text`` as literal Markdown: HTML escaped, Markdown syntax backslash-escaped, invisible
+    characters that reorder or hide text removed (`textsafe.drawable`); line breaks stay."""
+    t = html.escape(drawable(str(text)), quote=False)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], _MD_INLINE.sub(r"\\\1", t))
+
+
+def _md_quote(text: str) -> list[str]:
+    """A quote that stays inside its ``>`` block: every line prefixed, blank ones too."""
+    return [f"> {line}" if line.strip() else ">" for line in md_escape(text).replace("\r\n", "\n").split("\n")]
+
+
 def to_markdown(letter: dict[str, Any]) -> str:
-    lines = [f"# Letter from the World to {letter['recipient']}", "", letter["greeting"], "", letter["intro"], ""]
+    md = md_escape
+    lines = [f"# Letter from the World to {md(letter['recipient'])}", "", md(letter["greeting"]), "",
+             md(letter["intro"]), ""]
     for s in letter["sections"]:
-        lines += [f"## {s['label']}", ""]
+        lines += [f"## {md(s['label'])}", ""]
         for e in s["excerpts"]:
-            who = f" — {e['attribution']}" if e.get("attribution") else ""
-            lines.append(f"> {e['text']}")
+            who = f" — {md(e['attribution'])}" if e.get("attribution") else ""
+            lines += _md_quote(e["text"])
             lines.append(">")
-            lines.append(f"> <sub>{e['lang']}{who} · message {e['message_id']}</sub>")
+            lines.append(f"> <sub>{md(e['lang'])}{who} · message {md(e['message_id'])}</sub>")
             lines.append("")
-    lines += [letter["closing"], ""]
+    lines += [md(letter["closing"]), ""]
     return "\n".join(lines)
 
 
+def _html_escape(text: Any) -> str:
+    """``text`` for HTML text and quoted attributes, without the characters that reorder or hide it."""
+    return html.escape(drawable(str(text)))
+
+
 def to_html(letter: dict[str, Any]) -> str:
-    esc = html.escape
+    esc = _html_escape
     parts = [f"<!doctype html><html lang='{esc(letter['lang'])}'><head><meta charset='utf-8'>",
              f"<title>Letter from the World to {esc(letter['recipient'])}</title>",
              "<style>body{font-family:'Noto Sans',sans-serif;max-width:46rem;margin:2rem auto;line-height:1.5}"
@@ -88,7 +116,7 @@ def to_html(letter: dict[str, Any]) -> str:
         for e in s["excerpts"]:
             who = f" — {esc(e['attribution'])}" if e.get("attribution") else ""
             parts.append(f"<blockquote lang='{esc(e['lang'])}' dir='auto'><p>{esc(e['text'])}</p>"
-                         f"<p class='src'>{esc(e['lang'])}{who} · message {e['message_id']}</p></blockquote>")
+                         f"<p class='src'>{esc(e['lang'])}{who} · message {esc(e['message_id'])}</p></blockquote>")
         parts.append("</section>")
     parts.append(f"<p>{esc(letter['closing'])}</p></body></html>")
     return "\n".join(parts)

@@ -16,6 +16,7 @@ from .embedding import Embedder
 from .letter import compose, write_letter
 from .progress import say
 from .registry import STAGES, Context, run_stage
+from .records import Message
 from .report import build_report
 from .stages import StageError
 from .store import Store
@@ -186,3 +187,19 @@ def demo_config() -> Config:
 
 def demo_inputs() -> list[Path]:
     return [DEMO_DIR]
+
+
+def demo_detected() -> list[tuple[Message, str]]:
+    """The demo corpus ingested and language-detected in a temporary store: each message with
+    its language (for benchmarks and training scripts that measure on real messages)."""
+    import tempfile
+
+    from . import stages
+    from .progress import set_quiet
+
+    set_quiet(True)
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "demo.db") as store:
+        stages.ingest(store, demo_inputs())
+        stages.detect(store, demo_config())
+        langs = store.languages()
+        return [(m, langs[m.id].lang if m.id in langs else "und") for m in store.messages()]

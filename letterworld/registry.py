@@ -22,7 +22,7 @@ from typing import Any
 from . import stages
 from .config import Config
 from .embedding import Embedder, load_embedder
-from .progress import say, task
+from .progress import safe, say, task, warn
 from .store import Store
 
 
@@ -34,6 +34,7 @@ class Context:
     inputs: list[Path] = field(default_factory=list)
     column_map: dict[str, str] | None = None
     defaults: dict[str, str] | None = None
+    sheets: list[str] | None = None  # XLSX sheets to read (None: every sheet)
     out_dir: Path | None = None
     recipient: str | None = None
     auto_approve: bool | None = None
@@ -61,11 +62,19 @@ class Stage:
 
 # -- adapters -------------------------------------------------------------------------
 def _ingest(store: Store, ctx: Context) -> stages.IngestSummary:
-    s = stages.ingest(store, ctx.inputs, column_map=ctx.column_map, defaults=ctx.defaults)
+    s = stages.ingest(store, ctx.inputs, column_map=ctx.column_map, defaults=ctx.defaults,
+                      max_chars=ctx.config.ingest.max_chars, sheets=ctx.sheets)
+    for note in s.skipped:
+        warn(f"  [yellow]skipped[/yellow] {safe(note)}")
     for f in s.files:
+        for note in f.notes:
+            warn(f"  {safe(f.path)}: {safe(note)}")
         for r in f.rejected:
-            say(f"  [yellow]rejected[/yellow] {r.source_file}:{r.source_row}: {r.reason}")
-    say(f"ingest: {s.added} new messages, {s.already} already in the store, {s.rejected} rows rejected")
+            warn(f"  [yellow]rejected[/yellow] {safe(r.source_file)}:{r.source_row}: {safe(r.reason)}")
+    for e in s.errors:
+        warn(f"  [red]not read[/red] {safe(e)}")
+    say(f"ingest: {s.added} new messages, {s.already} already in the store, {s.rejected} rows rejected"
+        + (f", {len(s.errors)} input(s) not read" if s.errors else ""))
     return s
 
 

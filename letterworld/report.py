@@ -7,11 +7,19 @@ import html
 from collections import Counter
 from typing import Any
 
+from .textsafe import terminal_safe
+
+
+def _esc(text: Any) -> str:
+    """A value for the moderators' report: HTML escaped, control and bidi characters shown as
+    visible escapes (``\\u202e``) instead of reordering the page."""
+    return html.escape(terminal_safe(str(text)))
+
 
 def _table(title: str, counts: Counter, total: int) -> str:
-    rows = "".join(f"<tr><td>{html.escape(str(k) or '(none)')}</td><td>{v}</td>"
+    rows = "".join(f"<tr><td>{_esc(str(k) or '(none)')}</td><td>{v}</td>"
                    f"<td>{100 * v / max(1, total):.1f}%</td></tr>" for k, v in counts.most_common())
-    return (f"<section><h2>{html.escape(title)}</h2><table><tr><th></th><th>messages</th><th>share</th></tr>"
+    return (f"<section><h2>{_esc(title)}</h2><table><tr><th></th><th>messages</th><th>share</th></tr>"
             f"{rows}</table></section>")
 
 
@@ -24,7 +32,7 @@ def build_report(rows: list[dict[str, Any]], themes: list[dict[str, Any]], rejec
     parts = ["<!doctype html><html><head><meta charset='utf-8'><title>letterworld report</title>",
              "<style>body{font-family:'Noto Sans',sans-serif;margin:2rem}table{border-collapse:collapse}"
              "td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:left}section{margin-bottom:2rem}</style>",
-             f"</head><body><h1>Campaign report {html.escape(campaign)}</h1>",
+             f"</head><body><h1>Campaign report {_esc(campaign)}</h1>",
              f"<p>{total} messages, {len(rejected)} rows rejected at ingest.</p>"]
     parts.append(_table("Languages", Counter(r["lang"] for r in rows), total))
     parts.append(_table("Countries", Counter(r["country"] for r in rows), total))
@@ -33,12 +41,12 @@ def build_report(rows: list[dict[str, Any]], themes: list[dict[str, Any]], rejec
     parts.append(_table("Themes (approved messages)",
                         Counter(theme_names.get(r["theme"], "unassigned") for r in rows if r["theme"] is not None
                                 or r["status"].startswith("approved")), total))
-    items = "".join(f"<tr><td>{r['id']}</td><td>{html.escape(r['lang'])}</td><td>{r['lang_confidence']:.2f}</td>"
-                    f"<td dir='auto'>{html.escape(r['text'][:120])}</td></tr>" for r in review)
+    items = "".join(f"<tr><td>{r['id']}</td><td>{_esc(r['lang'])}</td><td>{r['lang_confidence']:.2f}</td>"
+                    f"<td dir='auto'>{_esc(r['text'][:120])}</td></tr>" for r in review)
     parts.append(f"<section><h2>Language to review ({len(review)}: und or confidence &lt; {low_confidence})</h2>"
                  f"<table><tr><th>id</th><th>lang</th><th>confidence</th><th>text</th></tr>{items}</table></section>")
-    items = "".join(f"<tr><td>{html.escape(r['source_file'])}</td><td>{r['source_row']}</td>"
-                    f"<td>{html.escape(r['reason'])}</td><td>{html.escape(r['raw'][:120])}</td></tr>" for r in rejected)
+    items = "".join(f"<tr><td>{_esc(r['source_file'])}</td><td>{r['source_row']}</td>"
+                    f"<td>{_esc(r['reason'])}</td><td>{_esc(r['raw'][:120])}</td></tr>" for r in rejected)
     parts.append(f"<section><h2>Rejected rows ({len(rejected)})</h2><table><tr><th>file</th><th>line</th>"
                  f"<th>reason</th><th>raw</th></tr>{items}</table></section></body></html>")
     return "\n".join(parts)

@@ -15,7 +15,7 @@ import numpy as np
 from . import excerpts as ex
 from .config import Config
 from .embedding import Embedder, EmbedStats, embed_cached
-from .ingest import FileResult, expand_inputs, read_path
+from .ingest import DEFAULT_MAX_CHARS, FileResult, IngestError, expand_inputs, read_path
 from .moderation import GROUPING_KINDS
 from .progress import say, task
 from .records import Excerpt, Message
@@ -36,19 +36,29 @@ class IngestSummary:
     added: int = 0
     already: int = 0
     rejected: int = 0
+    errors: list[str] = field(default_factory=list)  # inputs that could not be read, and why
+    skipped: list[str] = field(default_factory=list)  # entries of input folders left out, and why
 
 
 def ingest(store: Store, inputs: Sequence[str | Path], *, column_map: dict[str, str] | None = None,
-           defaults: dict[str, str] | None = None) -> IngestSummary:
+           defaults: dict[str, str] | None = None, max_chars: int = DEFAULT_MAX_CHARS,
+           sheets: list[str] | None = None) -> IngestSummary:
+    """Read every input; one that cannot be read is an error in the summary and the others
+    go on."""
     summary = IngestSummary()
-    for path in expand_inputs(list(inputs)):
-        result = read_path(path, column_map, defaults)
+    for path in expand_inputs(list(inputs), summary.skipped):
+        try:
+            result = read_path(path, column_map, defaults, max_chars=max_chars, sheets=sheets)
+        except IngestError as exc:
+            summary.errors.append(str(exc))
+            continue
         with store.transaction():
             added, already = store.add_messages(result.messages)
             store.add_rejected(result.rejected)
             store.audit("ingest", str(path), detail={"added": added, "already_present": already,
                                                      "rejected": len(result.rejected),
-                                                     "encoding": result.encoding, "columns": result.columns})
+                                                     "encoding": result.encoding, "columns": result.columns,
+                                                     "notes": result.notes})
         summary.files.append(result)
         summary.added += added
         summary.already += already
@@ -60,19 +70,24 @@ def ingest(store: Store, inputs: Sequence[str | Path], *, column_map: dict[str, 
 def detect(store: Store, config: Config) -> Counter:
     """Detect every message's language; manual corrections are kept."""
     from .language import detect_batch
+    from .textsafe import span_back, visible
 
     messages = store.messages()
+    # what a person reads: zero-width characters inside words must not change the language
+    views = [visible(m.text) for m in messages]
     results: list = []
     with task("detect languages", len(messages)) as advance:
         for i in range(0, len(messages), 1000):
             chunk = messages[i:i + 1000]
-            results += detect_batch([m.text for m in chunk], countries=[m.country or None for m in chunk],
+            results += detect_batch([v[0] for v in views[i:i + 1000]], countries=[m.country or None for m in chunk],
                                     expected=config.campaign.expected_languages or None)
             advance(len(chunk))
     counts: Counter = Counter()
     with store.transaction():
-        for m, d in zip(messages, results):
-            others = [{"lang": s.lang, "start": s.start, "end": s.end} for s in getattr(d, "others", ())]
+        for m, (view, index), d in zip(messages, views, results):
+            others = [{"lang": s.lang, **dict(zip(("start", "end"), (s.start, s.end) if view == m.text
+                                                  else span_back(index, s.start, s.end)))}
+                      for s in getattr(d, "others", ())]
             store.set_language(m.id, d.lang, float(d.confidence), others)
         for row in store.languages().values():
             counts[row.lang] += 1

@@ -315,17 +315,28 @@ def _source_key(message: Message | Rejected) -> str:
     return text_hash(f"{name}\x1f{message.source_row}\x1f{content}")
 
 
+class StoreError(RuntimeError):
+    """The store file cannot be opened or written (read-only, not a database...)."""
+
+
 class Store:
     """A campaign store. Open with `Store(path)`; use as a context manager to close."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.migrate()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.migrate()
+        except (OSError, sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+            if getattr(self, "db", None) is not None:
+                self.db.close()
+            raise StoreError(f"{self.path}: cannot open the campaign store for writing ({exc}); check that "
+                             "the file and its folder are writable (the store also writes -wal and -shm "
+                             "files next to it) and that it is a letterworld store") from None
 
     def __enter__(self) -> Store:
         return self

@@ -20,3 +20,10 @@ def embedder():
     from letterworld.embedding import load_embedder
 
     return load_embedder()
+
+
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+# the same examples on every run (CI must not turn red by chance); explore with --hypothesis-seed
+_hypothesis_settings.register_profile("letterworld", derandomize=True, deadline=None, print_blob=True)
+_hypothesis_settings.load_profile("letterworld")

@@ -61,3 +61,37 @@ def test_exports_escape_and_attribute():
     assert "dir='auto'" in html and "Ana, Colombia" in html
     md = to_markdown(letter)
     assert "## solidarity" in md and "message 1" in md
+
+
+HOSTILE_TEXT = ('<script>alert(1)</script> "><img src=x onerror=alert(1)> *bold* [link](http://x) `code`\n'
+                '| a | b |\n|---|---|\n# heading\n- item\n\u202eesrever')
+
+
+def hostile_letter():
+    e = excerpt(7, 0, text=HOSTILE_TEXT, source=HOSTILE_TEXT)
+    e["attribution"] = '"><img src=x onerror=alert(2)> *Ana*'
+    e["lang"] = "es' onload='alert(3)"
+    letter = compose("<Jani> *Mendoza*", [{"theme_id": 0, "label": "## <i>courage</i> | x"}], [e],
+                     {"messages": 1, "languages": 1, "countries": 1}, campaign="<c>")
+    return letter
+
+
+def test_markdown_escapes_message_text_names_and_labels():
+    md = to_markdown(hostile_letter())
+    assert "<script" not in md and "<img" not in md and "<i>" not in md and "<Jani>" not in md
+    assert "&lt;script&gt;" in md and "\\*bold\\*" in md and "\\[link\\]" in md and "\\`code\\`" in md
+    assert "\\| a \\| b \\|" in md and "\u202e" not in md
+    # the multi-line quote stays inside its block: every line of it up to its source line starts with ">"
+    lines = md.split("\n")
+    first = next(i for i, ln in enumerate(lines) if ln.startswith(">"))
+    last = next(i for i, ln in enumerate(lines) if "<sub>" in ln)
+    assert last - first >= 7 and all(ln.startswith(">") for ln in lines[first:last + 1]), lines
+    assert "> \\# heading" in md and "> \\- item" in md
+    assert md.count("<sub>") == 1  # the letter's own markup only
+
+
+def test_html_escapes_text_attributes_and_names():
+    page = to_html(hostile_letter())
+    assert "<script" not in page and "<img" not in page and "<i>" not in page and "<Jani>" not in page
+    assert "lang='es&#x27; onload=&#x27;alert(3)'" in page
+    assert "&lt;script&gt;" in page and "\u202e" not in page

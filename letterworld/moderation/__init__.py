@@ -9,10 +9,14 @@ from dataclasses import dataclass
 
 from ..records import PLACEHOLDERS, Flag, placeholder
 from .pii import find_personal_data
+from ..textsafe import hidden_text
 from .rules import find_abuse, find_links, find_safety, find_spam
 
 # Flags that group messages rather than block them.
 GROUPING_KINDS = ("duplicate", "template")
+# Text hidden from a reader (bidi override, zero-width characters inside words, control characters):
+# blocking, it waits for a person.
+HIDDEN_TEXT = "hidden_text"
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,10 @@ def redact(text: str, flags: list[Flag] | tuple[Flag, ...]) -> str:
 
 def screen(text: str, *, lang: str | None = None, dangerous_terms: tuple[str, ...] = (),
            protected_names: tuple[str, ...] = (), ner: bool = True) -> Screening:
-    """Flag personal data, links, spam, abuse, hostility and safety risks in one message.
+    """Flag personal data, links, spam, abuse, hostility, safety risks and hidden text in one message.
+
+    Every rule reads the text through its invisible characters, compatibility forms and look-alike
+    letters (`textfold.fold_offsets`, `textsafe.visible`); flag spans index the original text.
 
     `protected_names` (the recipient, public figures a campaign lists) are never flagged
     as personal data. `ner` (`[screen] ner`): person names also from spaCy NER where the
@@ -57,8 +64,9 @@ def screen(text: str, *, lang: str | None = None, dangerous_terms: tuple[str, ..
     links = [f for f in find_links(text)
              if all(f.end <= p.start or f.start >= p.end for p in personal)]
     flags = personal + links + find_spam(text) + find_abuse(text) + find_safety(text, dangerous_terms)
+    flags += [Flag(HIDDEN_TEXT, f"hidden text: {why}", start, end) for start, end, why in hidden_text(text)]
     flags.sort(key=lambda f: (f.start, f.end, f.kind))
     return Screening(text=text, flags=tuple(flags), redacted=redact(text, flags))
 
 
-__all__ = ["Flag", "Screening", "screen", "redact", "GROUPING_KINDS", "PLACEHOLDERS"]
+__all__ = ["Flag", "Screening", "screen", "redact", "GROUPING_KINDS", "HIDDEN_TEXT", "PLACEHOLDERS"]

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
 from ..records import Flag
 from ..scripts import char_class
+from ..textsafe import span_back, visible
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'，。、]+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|ly|me|xyz|info|biz|co|app|link|top|site|online|club|vip)/[^\s<>\"']*")
@@ -83,7 +85,17 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
 def find_personal_data(text: str, *, lang: str | None = None, protected_names: tuple[str, ...] = (),
                        ner: bool = True) -> list[Flag]:
     """Flags (with redact=True) for emails, phones, cards, IBANs, handles, personal URLs, street addresses
-    and names of private persons (`ner`: with spaCy NER, see `names.find_names`)."""
+    and names of private persons (`ner`: with spaCy NER, see `names.find_names`). The patterns read the
+    text without its invisible characters ("ana\u200b@example.org" is an email), and each span covers
+    the original characters, the invisible ones inside it too."""
+    view, index = visible(text)
+    flags = _find_personal_data(view, lang=lang, protected_names=protected_names, ner=ner)
+    if view is text:
+        return flags
+    return [replace(f, start=a, end=b) for f in flags for a, b in [span_back(index, f.start, f.end)]]
+
+
+def _find_personal_data(text: str, *, lang: str | None, protected_names: tuple[str, ...], ner: bool) -> list[Flag]:
     flags: list[Flag] = []
     for m in EMAIL.finditer(text):
         flags.append(Flag("personal_data", "email address", m.start(), m.end(), True))

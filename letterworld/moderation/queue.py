@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import DEFAULT_RISK
-from ..records import APPROVED_STATUSES, STATUSES, Flag
+from ..fields import known_language
+from ..ingest import IngestError, read_table
+from ..records import APPROVED_STATUSES, STATUSES, Flag, Rejected
 from ..store import Store, current_actor
 from . import GROUPING_KINDS, redact
 
@@ -48,7 +50,7 @@ UNDECIDED = ("pending", "held", "needs_translation")
 RISK = DEFAULT_RISK  # a campaign sets its own order with `[screen] risk`
 # Kinds that a bulk approval never sweeps along unless the moderator insists: a listed insult
 # or slur the classifier did not confirm may be quoted counter-speech, but someone must read it.
-RISKY_KINDS = ("safety", "abuse", "hostility", "listed_term")
+RISKY_KINDS = ("safety", "abuse", "hostility", "listed_term", "hidden_text")
 TWO_PERSON_SETTING = "moderation.two_person_rule"
 MANUAL_REDACTION = "redacted by a moderator"
 
@@ -120,6 +122,30 @@ class Selection:
         return {k: list(v) if isinstance(v, (list, tuple)) else v
                 for k, v in self.__dict__.items() if v}
 
+    def validate(self, extra_kinds: Iterable[str] = ()) -> None:
+        """A QueueError naming the valid values for any status, flag kind or language that is
+        not one (a typo would otherwise select nothing, silently)."""
+        problems = []
+        bad = [s for s in self.statuses if s not in STATUSES]
+        if bad:
+            problems.append(f"unknown status(es) {', '.join(map(repr, bad))}; statuses: {', '.join(STATUSES)}")
+        kinds = flag_kinds(extra_kinds)
+        bad = [f for f in self.flags if f not in kinds]
+        if bad:
+            problems.append(f"unknown flag kind(s) {', '.join(map(repr, bad))}; kinds: {', '.join(kinds)}")
+        bad = [lang for lang in self.langs if not known_language(lang)]
+        if bad:
+            problems.append(f"unknown language code(s) {', '.join(map(repr, bad))}; give ISO 639 codes "
+                            f"such as es, pt, ar, zh (or und: not identified)")
+        if problems:
+            raise QueueError("; ".join(problems))
+
+
+def flag_kinds(extra: Iterable[str] = ()) -> list[str]:
+    """Flag kinds a selection may name: those the queue ranks, the grouping kinds, kinds found
+    in the store, and "none" (no blocking flag)."""
+    return list(dict.fromkeys([*RISK, *GROUPING_KINDS, *sorted(extra), "none"]))
+
 
 # -- redactions -------------------------------------------------------------------
 def effective_flags(store: Store, ids: Sequence[int] | None = None) -> dict[int, list[Flag]]:
@@ -160,7 +186,7 @@ def unredact_span(store: Store, message_id: int, start: int, end: int, *, actor:
 
 # Flags a person may dismiss as false findings. Personal data is shown or hidden with
 # redact/unredact instead; duplicate and template groups are regrouped by screening.
-DISMISSIBLE_KINDS = ("off_topic", "hostility", "abuse", "listed_term", "spam", "link", "safety")
+DISMISSIBLE_KINDS = ("off_topic", "hostility", "abuse", "listed_term", "spam", "link", "safety", "hidden_text")
 
 
 def dismiss_flag(store: Store, message_id: int, kind: str, *, actor: str | None = None, why: str = "",
@@ -246,6 +272,8 @@ def risk(flags: Iterable[Flag], order: dict[str, int] | None = None) -> int:
 def items(store: Store, selection: Selection | None = None, *, risk_order: dict[str, int] | None = None) -> list[Item]:
     """The queue, riskiest first (then held, then by id)."""
     selection = selection or Selection()
+    if selection.flags or selection.statuses or selection.langs:
+        selection.validate(r[0] for r in store.db.execute("SELECT DISTINCT kind FROM flags"))
     ids = list(selection.ids) or None  # one message (`queue show 412`) reads one message's rows
     mods = store.moderation_rows(ids)
     langs = store.languages(ids)
@@ -439,6 +467,12 @@ def export_csv(store: Store, path: Path | None, selection: Selection | None = No
     riskiest first; reviewers fill `decision`, `new_reason_code`, `why` and re-import it.
     `text` is the redacted text unless `original` (personal data then leaves the store: the
     export is audited)."""
+    if path is not None:
+        path = Path(path)
+        if path.is_dir():
+            raise QueueError(f"{path} is a folder; give the CSV file to write, e.g. {path / 'queue.csv'}")
+        if not path.parent.is_dir():
+            raise QueueError(f"{path}: the folder {path.parent} does not exist; create it or write elsewhere")
     rows = items(store, selection)
     buf = io.StringIO()
     w = csv.writer(buf)
@@ -451,7 +485,10 @@ def export_csv(store: Store, path: Path | None, selection: Selection | None = No
                     _cell(i.text if original else i.redacted), "", "", ""])
     data = buf.getvalue()
     if path is not None:
-        Path(path).write_text(data, encoding="utf-8-sig", newline="")
+        try:
+            path.write_text(data, encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise QueueError(f"{path}: cannot write the export ({exc.strerror or exc})") from None
     with store.transaction():
         store.audit("export", str(path) if path else "stdout",
                     detail={"rows": len(rows), "original_text": original,
@@ -479,16 +516,24 @@ def import_csv(store: Store, path: Path, *, actor: str | None = None, dry_run: b
     """Apply the decisions of a reviewed export. Every row is checked first; if any row is
     wrong nothing is applied. A row whose message was decided by someone else since the
     export (its status changed) is a conflict and is skipped unless `force`."""
-    text = Path(path).read_text(encoding="utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"id", "status", "decision"} - set(reader.fieldnames or [])
     result = ImportResult()
+    try:  # what `ingest` reads: any encoding Excel writes, comma or semicolon or tab
+        table = read_table(Path(path))
+    except IngestError as exc:
+        result.errors.append(str(exc))
+        return result
+    missing = {"id", "status", "decision"} - set(table.headers)
     if missing:
-        result.errors.append(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        result.errors.append(f"{path}: missing column(s) {', '.join(sorted(missing))}; "
+                             f"columns found: {', '.join(table.headers)}")
         return result
     mods = store.moderation_rows()
     plans: list[tuple[int, str, str, str]] = []
-    for line, row in enumerate(reader, start=2):
+    for line, values in table.rows:
+        if isinstance(values, Rejected):
+            result.errors.append(f"{path}:{values.source_row}: {values.reason}")
+            continue
+        row = dict(zip(table.headers, values))
         word = (row.get("decision") or "").strip().lower()
         if not word:
             result.unchanged += 1

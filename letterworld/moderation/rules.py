@@ -9,6 +9,7 @@ from importlib import resources
 from ..records import Flag
 from ..scripts import char_class
 from ..textfold import fold_offsets as fold
+from ..textsafe import span_back, visible
 from .pii import URL
 
 REPEATED = re.compile(r"(.)\1{7,}", re.S)
@@ -63,24 +64,29 @@ def _pattern(name: str) -> re.Pattern[str] | None:
     return _term_pattern(wordlist(name), arabic_words=True)
 
 
-def find_terms(text: str, list_name: str, kind: str, reason: str) -> list[Flag]:
-    return _matches(text, _pattern(list_name), kind, reason)
+def find_terms(text: str, list_name: str, kind: str, reason: str, skip=None) -> list[Flag]:
+    return _matches(text, _pattern(list_name), kind, reason, skip)
 
 
-def _matches(text: str, pattern: re.Pattern[str] | None, kind: str, reason: str) -> list[Flag]:
-    """Flags where `pattern` (built from folded terms) matches the folded text, on the original's spans."""
+def _matches(text: str, pattern: re.Pattern[str] | None, kind: str, reason: str, skip=None) -> list[Flag]:
+    """Flags where `pattern` (built from folded terms) matches the folded text, on the original's spans;
+    `skip(folded, start, end)` drops a match by what is around it in the folded text (read in the
+    order a screen shows it, so a negation inside a bidi override is where a reader sees it)."""
     if pattern is None:
         return []
     folded, index = _fold_recent(text)
     flags = []
     for m in pattern.finditer(folded):
-        start, end = index[m.start()], index[m.end() - 1] + 1
+        if skip is not None and skip(folded, m.start(), m.end()):
+            continue
+        start, end = span_back(index, m.start(), m.end())
         flags.append(Flag(kind, f"{reason}: {text[start:end]!r}", start, end))
     return flags
 
 
 def find_links(text: str) -> list[Flag]:
-    return [Flag("link", "contains a link", m.start(), m.end(), True) for m in URL.finditer(text)]
+    view, index = visible(text)  # "exa\u200bmple.com" is a link too
+    return [Flag("link", "contains a link", *span_back(index, m.start(), m.end()), True) for m in URL.finditer(view)]
 
 
 def find_spam(text: str) -> list[Flag]:
@@ -114,21 +120,22 @@ def find_abuse(text: str) -> list[Flag]:
       message at or above its language's list bar (`AbuseClassifier.flags`); below it the term
       stays a `listed_term` flag, which still keeps the message from automatic approval and
       shows the moderator the word."""
-    hostile = [f for f in find_terms(text, "hostility", "hostility", "hostile to the recipient")
-               if not negated(text, f.start, f.end)]
+    hostile = find_terms(text, "hostility", "hostility", "hostile to the recipient", skip=negated)
     return find_listed_terms(text) + hostile
 
 
 # a negation just before a wish of punishment turns it around: "she does not deserve prison", "no merece
-# la cárcel", "لا تستحق السجن", "说真话的人不应该坐牢"; German, French and Turkish put it after
-_NEG_BEFORE = re.compile(r"(?:(?<!\w)(?:not|never|no|nunca|jamás|jamais|nem|não|non|mai|kein|keine|не|ни|нет|لا|ما|ليس|ليست|مش|مو|"
+# la cárcel", "لا تستحق السجن", "说真话的人不应该坐牢"; German, French and Turkish put it after. Read on
+# the folded text (`fold_offsets`: lower case, no accents on Latin letters, no Arabic vowel marks).
+_NEG_BEFORE = re.compile(r"(?:(?<!\w)(?:not|never|no|nunca|jamas|jamais|nem|nao|non|mai|kein|keine|не|ни|нет|لا|ما|ليس|ليست|مش|مو|"
                          r"नहीं|न|ไม่|안|못)|n't|[不没沒別别])\W*(?:\w+\W+){0,1}$", re.I)
-_NEG_AFTER = re.compile(r"^\W*(?:\w+\W+){0,1}(?:nicht|pas|değil|değildir)(?!\w)", re.I)
+_NEG_AFTER = re.compile(r"^\W*(?:\w+\W+){0,1}(?:nicht|pas|degil|degildir)(?!\w)", re.I)
 
 
-def negated(text: str, start: int, end: int) -> bool:
-    """Whether a phrase is negated at most one word before it (or a word after it in de, fr, tr)."""
-    return bool(_NEG_BEFORE.search(text[max(0, start - 30):start]) or _NEG_AFTER.match(text[end:end + 20]))
+def negated(folded: str, start: int, end: int) -> bool:
+    """Whether a phrase of a folded text is negated at most one word before it (or a word after it
+    in de, fr, tr)."""
+    return bool(_NEG_BEFORE.search(folded[max(0, start - 30):start]) or _NEG_AFTER.match(folded[end:end + 20]))
 
 
 def find_safety(text: str, dangerous_terms: tuple[str, ...] = ()) -> list[Flag]:

@@ -67,7 +67,8 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
             clf = load_classifier()
             if clf is not None:  # one embedder for the classifier and the off-topic check
                 embedder = load_embedder(clf.embedder)
-        for m, extra in zip(messages, classify_messages(store, messages, embedder, required=bool(classify))):
+        for m, extra in zip(messages, classify_messages(store, messages, embedder, required=bool(classify),
+                                                        safety=config.screen.safety_classifier)):
             per_message[m.id] = confirmed_terms(per_message[m.id] + extra)
     groups = group_duplicates([m.text for m in messages], config.campaign.sample_texts,
                               threshold=config.screen.near_duplicate_threshold)
@@ -132,7 +133,7 @@ def confirmed_terms(flags: list[Flag]) -> list[Flag]:
 
 
 def classify_messages(store: Store, messages, embedder=None, *, required: bool = False,
-                      sentence_spans: bool = True) -> list[list[Flag]]:
+                      sentence_spans: bool = True, safety: bool = True) -> list[list[Flag]]:
     """Classifier flags for each message (none when the weights are missing, unless required).
 
     With `sentence_spans`, a flagged message's sentences are scored too and the flag narrowed
@@ -153,7 +154,12 @@ def classify_messages(store: Store, messages, embedder=None, *, required: bool =
 
     from ..progress import task
 
-    texts = [m.text for m in messages]
+    from ..textsafe import span_back, visible
+
+    # the classifiers read what a person sees: invisible characters inside words are gone
+    # (a zero-width space must not move a threat's embedding); spans map back to the original
+    views = [visible(m.text) for m in messages]
+    texts = [v[0] for v in views]
     with task("classify messages (embedding)", len(set(texts))) as advance:
         vectors, _ = embed_cached(store, embedder, texts, progress=advance)
     known = store.languages()  # detected earlier in the pipeline; the rest are detected here
@@ -169,7 +175,19 @@ def classify_messages(store: Store, messages, embedder=None, *, required: bool =
     flags = clf.flags(texts, vectors, langs)
     if sentence_spans:
         flags = sentence_flags(clf, lambda ts: embed_cached(store, embedder, ts)[0], texts, langs, flags)
-    return flags
+    if safety:  # threats and safety risks (moderation/safety.py): same vectors, a `safety` flag holds the message
+        from .safety import safety_flags
+
+        flags = [a + b for a, b in zip(flags, safety_flags(texts, vectors, langs, embedder.name))]
+    out = []
+    for m, (view, index), fl in zip(messages, views, flags):
+        if view == m.text:
+            out.append(fl)
+            continue
+        whole = (0, len(view))
+        out.append([Flag(f.kind, f.reason, *((0, len(m.text)) if (f.start, f.end) == whole
+                                              else span_back(index, f.start, f.end)), f.redact) for f in fl])
+    return out
 
 
 def sentence_flags(clf, embed: Callable[[list[str]], np.ndarray], texts: list[str], langs: list[str | None],

@@ -15,14 +15,14 @@ PNGs + manifest, contact sheet, A3 PDF and MP4 (letter, contact, pdf, video).
 from .fit import DoesNotFit, fit_text
 from .fonts import FontFace, FontsMissing
 from .layout import Line, PlacedRun, TextLayout, layout_text
-from .letter import check_fonts, iter_slides, render_letter
+from .letter import RenderError, check_fonts, iter_slides, read_letter, render_letter, validate_letter
 from .presets import PRESETS, Preset, facade, get_preset, min_glyph_px
 from .slides import LegibilityError, Slide
 from .themes import THEMES, ThemeError, contrast_ratio, load_theme_file, resolve_theme
 from .video import VideoFailed, VideoUnavailable, find_ffmpeg
 
 __all__ = [
-    "render_letter", "iter_slides", "check_fonts", "fit_text", "layout_text",
+    "render_letter", "read_letter", "validate_letter", "RenderError", "iter_slides", "check_fonts", "fit_text", "layout_text",
     "TextLayout", "Line", "PlacedRun", "FontFace", "FontsMissing", "Slide",
     "PRESETS", "Preset", "get_preset", "facade", "min_glyph_px", "THEMES", "resolve_theme",
     "load_theme_file", "contrast_ratio", "ThemeError", "LegibilityError", "DoesNotFit",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from ..textsafe import drawable
 from . import bidi, linebreak, shape
 from .fonts import FontFace
 from .runs import Run, itemize
@@ -31,12 +32,14 @@ def normalize(text: str, hard_breaks: bool = True) -> str:
     (\\n, \\r\\n, U+2028, U+2029) survive as "\\n" -- letters and poems keep their
     lines -- with at most one blank line in a row and none at either end;
     every other whitespace run becomes one space. Without, everything is one
-    paragraph."""
+    paragraph. Characters a slide must not draw (bidi overrides and embeddings, control
+    characters, zero-width spaces, soft hyphens) go; the joiners that shape emoji sequences and
+    Persian or Indic words stay (`textsafe.drawable`)."""
     t = text or ""
     if not hard_breaks:
-        return re.sub(r"\s+", " ", t).strip()
+        return re.sub(r"\s+", " ", drawable(t)).strip()
     t = t.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
-    t = t.replace("\x0b", "\n").replace("\x0c", "\n").replace("\x85", "\n")
+    t = drawable(t.replace("\x0b", "\n").replace("\x0c", "\n").replace("\x85", "\n"))
     out: list[str] = []
     for ln in t.split("\n"):
         ln = _HSPACE.sub(" ", ln).strip()

@@ -24,6 +24,89 @@ SLIDE_FILE = re.compile(r"^\d{3,}-[a-z]+(-\d+of\d+)?\.png$")
 PDF_NAME, VIDEO_NAME, SHEET_NAME = "letter.pdf", "slideshow.mp4", "contact-sheet.png"
 
 
+class RenderError(ValueError):
+    """The letter or the output folder is not what render needs; the message says which key
+    or file, and what to do."""
+
+
+GENERATOR = "letterworld"  # manifest.json says who wrote the folder
+_OPTIONAL_TEXT = ("lang", "greeting", "closing", "campaign", "created")
+_EXCERPT_TEXT = ("lang", "country", "attribution")
+
+
+def _kind(value: object) -> str:
+    return {dict: "an object", list: "a list", str: "a string", type(None): "null"}.get(type(value),
+                                                                                      type(value).__name__)
+
+
+def validate_letter(letter: object, where: str = "letter.json") -> dict:
+    """The letter as render reads it (docs/contracts.md, letter.json), or a RenderError naming
+    the first missing or wrong key, e.g. ``letter.json: sections[2].excerpts[0].text is missing``."""
+    def need(ok: bool, key: str, what: str, value: object = None, missing: bool = False) -> None:
+        if not ok:
+            raise RenderError(f"{where}: {key} is missing ({what})" if missing else
+                              f"{where}: {key} must be {what}, not {_kind(value)}")
+
+    need(isinstance(letter, dict), "the top level", "an object with recipient and sections", letter)
+    assert isinstance(letter, dict)
+    for key, what in (("recipient", "a string"), ("sections", "a list of sections")):
+        need(key in letter, key, what, missing=True)
+    need(isinstance(letter["recipient"], str), "recipient", "a string", letter["recipient"])
+    need(isinstance(letter["sections"], list), "sections", "a list", letter["sections"])
+    for key in _OPTIONAL_TEXT:
+        need(letter.get(key) is None or isinstance(letter[key], str), key, "a string", letter.get(key))
+    for i, sec in enumerate(letter["sections"]):
+        need(isinstance(sec, dict), f"sections[{i}]", "an object", sec)
+        need("excerpts" in sec, f"sections[{i}].excerpts", "a list of excerpts", missing=True)
+        need(isinstance(sec["excerpts"], list), f"sections[{i}].excerpts", "a list", sec["excerpts"])
+        need(sec.get("label") is None or isinstance(sec["label"], str), f"sections[{i}].label", "a string",
+             sec.get("label"))
+        for j, ex in enumerate(sec["excerpts"]):
+            key = f"sections[{i}].excerpts[{j}]"
+            need(isinstance(ex, dict), key, "an object", ex)
+            need("text" in ex, f"{key}.text", "the quoted text", missing=True)
+            for k in ("text", *_EXCERPT_TEXT):
+                need(k != "text" and ex.get(k) is None or isinstance(ex.get(k), str), f"{key}.{k}", "a string",
+                     ex.get(k))
+            tr = ex.get("translation")
+            need(tr is None or isinstance(tr, dict) and isinstance(tr.get("text"), str), f"{key}.translation",
+                 'an object with "text"', tr)
+    return letter
+
+
+def read_letter(path: Path) -> dict:
+    """A letter.json file, checked: a RenderError names the file and what is wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise RenderError(f"{path}: no such file" if not path.exists() else f"{path} is not a file; give letter.json")
+    try:
+        letter = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise RenderError(f"{path}: not a UTF-8 text file; give the letter.json that compose wrote") from None
+    except json.JSONDecodeError as exc:
+        raise RenderError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    return validate_letter(letter, str(path))
+
+
+def _owned_slides(out: Path) -> set[str]:
+    """The slide files an earlier render listed in ``out``; a RenderError when ``out`` is a
+    file, or a folder with files that letterworld did not write (they are never touched)."""
+    if out.exists() and not out.is_dir():
+        raise RenderError(f"{out} is a file; --out takes a folder for the slides")
+    if not out.exists() or not any(out.iterdir()):
+        return set()
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        ours = isinstance(manifest, dict) and isinstance(manifest.get("slides"), list) and (
+            manifest.get("generator", GENERATOR) == GENERATOR and "preset" in manifest)
+    except (OSError, ValueError):
+        ours = False
+    if not ours:
+        raise RenderError(f"{out} is not empty and was not written by letterworld render (no manifest.json of "
+                          "ours); render into an empty or new folder")
+    return {s.get("file") for s in manifest["slides"] if isinstance(s, dict) and isinstance(s.get("file"), str)}
+
+
 def _texts(letter: dict, theme: dict | None = None) -> Iterator[tuple[str, str | None, str | None]]:
     lang = letter.get("lang") or "en"
     for t in (letter.get("recipient"), letter.get("greeting"), closing_text(letter)):
@@ -105,12 +188,14 @@ def render_letter(letter: dict, out_dir: Path, preset: str | Preset = "1920x1080
     LegibilityError before writing anything it can check up front.
     """
     say = progress or (lambda _m: None)
+    validate_letter(letter)
     p = get_preset(preset)
     th = resolve_theme(theme)
     check_fonts(letter, th)
     out = Path(out_dir)
+    earlier = _owned_slides(out)
     out.mkdir(parents=True, exist_ok=True)
-    manifest: dict = {"preset": p.name, "size": [p.width, p.height], "safe_area": list(p.safe_area),
+    manifest: dict = {"generator": GENERATOR, "preset": p.name, "size": [p.width, p.height], "safe_area": list(p.safe_area),
                       "min_glyph": p.min_glyph, "min_font_px": p.min_font_px, "theme": th["name"], "slides": []}
     thumbs, frames, warns = [], [], []
     # A3 presets are print pages already: the PDF takes the slides as they come.
@@ -146,10 +231,12 @@ def render_letter(letter: dict, out_dir: Path, preset: str | Preset = "1920x1080
             pdf_writer.__exit__(RuntimeError, None, None)
     manifest["seconds"] = round(sum(s["seconds"] for s in manifest["slides"]), 1)
     say(f"{len(manifest['slides'])} slides in {time.perf_counter() - t0:.1f} s")
-    # Slides left from an earlier render with more slides would be shown by mistake.
+    # Slides left from an earlier render with more slides would be shown by mistake: remove
+    # those its manifest listed, nothing else.
     keep = {s["file"] for s in manifest["slides"]}
-    for f in out.iterdir():
-        if SLIDE_FILE.match(f.name) and f.name not in keep:
+    for name in earlier - keep:
+        f = out / name
+        if SLIDE_FILE.match(name) and f.parent == out and f.is_file() and not f.is_symlink():
             f.unlink()
 
     manifest["contact_sheet"] = None

@@ -19,6 +19,10 @@ import math
 import re
 from dataclasses import dataclass
 
+# The largest image Pillow opens without calling it a decompression bomb (twice its warning
+# limit): a bigger slide could be drawn but not read back for the contact sheet, PDF or video.
+MAX_PIXELS = 2 * 89_478_485
+
 # Default legibility rule: x-height >= viewing distance / LEGIBILITY_RATIO.
 LEGIBILITY_RATIO = 200.0
 
@@ -54,6 +58,10 @@ class Preset:
     def __post_init__(self):
         if self.width < 16 or self.height < 16:
             raise ValueError(f"preset {self.name!r}: {self.width}x{self.height} is too small")
+        if self.width * self.height > MAX_PIXELS:
+            raise ValueError(f"preset {self.name!r}: {self.width}x{self.height} is {self.width * self.height:,} "
+                             f"pixels, more than an image can hold here ({MAX_PIXELS:,}); split the surface "
+                             f"into several outputs or render at a lower resolution and scale up")
         m = self.margins
         if any(not 0 <= v < 0.45 for v in m):
             raise ValueError(f"preset {self.name!r}: margins must be fractions in [0, 0.45), got {m}")

@@ -49,10 +49,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from letterworld.embedding import embed_cached, load_embedder  # noqa: E402
+from letterworld.embedding import embed_with_cache_file, load_embedder  # noqa: E402
 from letterworld.moderation.classifier import CHAR_PARAMS, centre_by_language, char_features  # noqa: E402
 from letterworld.moderation.rules import find_abuse, find_listed_terms  # noqa: E402
-from letterworld.store import Store  # noqa: E402
 
 HATECHECK_LANGS = ("en", "es", "fr", "de", "pt", "ar")
 TRAIN_LANGS = HATECHECK_LANGS  # the final model sees the training half of every HateCheck language
@@ -99,11 +98,7 @@ def read_handwritten() -> list[dict]:
 
 
 def embed(texts: list[str], embedder=None) -> np.ndarray:
-    embedder = embedder or load_embedder()
-    CACHE.parent.mkdir(parents=True, exist_ok=True)
-    with Store(CACHE) as cache:
-        vectors, _ = embed_cached(cache, embedder, texts)
-    return vectors
+    return embed_with_cache_file(texts, CACHE, embedder)
 
 
 def training_set(hatecheck_rows: list[dict], exclude_lang: str | None = None):
