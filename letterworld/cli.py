@@ -290,9 +290,12 @@ def _run(inputs: list[Path], out: Path, cfg, **kw) -> None:
     from .render import VideoUnavailable
 
     try:
-        run_pipeline(inputs, out, cfg, **kw)
+        result = run_pipeline(inputs, out, cfg, **kw)
     except (IngestError, StageError, VideoUnavailable, RuntimeError) as exc:
         fail(str(exc))
+    errors = result.summary["ingest"]["errors"]
+    if errors:  # the letter was made from what could be read; the rest must not pass unnoticed
+        fail(f"{len(errors)} input(s) could not be read (the outputs use the others): " + "; ".join(errors))
 
 
 def stages_(db: Path = DB, config: Optional[Path] = CONFIG,

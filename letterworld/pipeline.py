@@ -169,7 +169,8 @@ def run(inputs: list[str | Path], out_dir: str | Path, config: Config | str | Pa
             summary["seconds"][stage.name] = round(time.perf_counter() - clock, 3)
     res = ctx.results
     ing, scr = res["ingest"], res["screen"]
-    summary["ingest"] = {"added": ing.added, "already": ing.already, "rejected": ing.rejected}
+    summary["ingest"] = {"added": ing.added, "already": ing.already, "rejected": ing.rejected,
+                         "errors": list(ing.errors), "skipped": list(ing.skipped)}
     summary["screen"] = {"flags": dict(scr.flagged), "statuses": dict(scr.statuses), "auto_approved": scr.auto_approved}
     summary["themes"] = len(res["themes"])
     summary["languages"] = dict(Counter(res["detect"]))

