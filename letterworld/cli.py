@@ -149,14 +149,39 @@ def screen(db: Path = DB, config: Optional[Path] = CONFIG,
 @app.command()
 def themes(db: Path = DB, config: Optional[Path] = CONFIG,
            recluster: bool = typer.Option(False, help="rebuild themes instead of assigning to existing ones"),
-           n: int = typer.Option(0, "--n", help="number of themes (0 = automatic)")) -> None:
+           n: int = typer.Option(0, "--n", help="number of themes (0 = automatic)"),
+           rename: list[str] = typer.Option([], help='ID="New name": a campaigner\'s name for a theme, kept over '
+                                                     "the automatic title on re-runs (--recluster drops it)")) -> None:
     """Cluster approved messages into themes; a re-run keeps every message's theme.
 
-    Example: letterworld themes --db campaign.db --recluster --n 8"""
+    Example: letterworld themes --db campaign.db --recluster --n 8
+    Example: letterworld themes --db campaign.db --rename 3="Protecting the river"
+    """
     cfg = read_config(config)
     if n:
         cfg.themes.n_themes = n
     with open_store(db) as store:
+        if rename:
+            known = {t["theme_id"] for t in store.themes()}
+            parsed = []
+            for item in rename:
+                tid, sep, name = item.partition("=")
+                name = name.strip().strip('"').strip("'").strip()
+                try:
+                    theme_id = int(tid)
+                except ValueError:
+                    theme_id = None
+                if not sep or theme_id is None or not name:
+                    fail(f"--rename {item!r}: expected ID=NAME, e.g. --rename 3=\"Protecting the river\"")
+                if theme_id not in known:
+                    listed = ", ".join(map(str, sorted(known))) or "none yet"
+                    fail(f"--rename {item!r}: no theme {theme_id}; themes: {listed}")
+                parsed.append((theme_id, name))
+            if recluster:
+                fail("--rename with --recluster: a recluster changes theme ids and drops names; rename afterwards")
+            with store.transaction():
+                for theme_id, name in parsed:
+                    store.set_theme_name(theme_id, name)
         try:
             run_stage("themes", store, Context(cfg, recluster=recluster))
         except StageError as exc:
@@ -252,18 +277,18 @@ def render(letter: Path = typer.Argument(..., help="letter.json"), out: Path = t
         say(f"[yellow]{safe(v['error'])}[/yellow]")
 
 
-AUDIT_TARGET = re.compile(r"^(message:\d+|letter:\d+|excerpt:\S+|campaign|queue|stdout)$")
+AUDIT_TARGET = re.compile(r"^(message:\d+|letter:\d+|theme:\d+|excerpt:\S+|campaign|queue|stdout)$")
 
 
 @app.command()
-def audit(db: Path = DB, target: str = typer.Option(None, help="message:ID, letter:N, excerpt:ID:START-END, "
+def audit(db: Path = DB, target: str = typer.Option(None, help="message:ID, letter:N, theme:N, excerpt:ID:START-END, "
                                                              "campaign, queue, or a file the log names")) -> None:
     """Print the append-only audit log."""
     with open_store(db) as store:
         rows = store.audit_log(target=target)
         if target is not None and not rows:
             if not AUDIT_TARGET.match(target) and not Path(target).suffix and "/" not in target:
-                fail(f"--target {target!r}: expected message:ID, letter:N, excerpt:ID:START-END, campaign, "
+                fail(f"--target {target!r}: expected message:ID, letter:N, theme:N, excerpt:ID:START-END, campaign, "
                      "queue or a file path the log names")
             fail(f"no audit entries for {target!r}")
         for r in rows:

@@ -21,7 +21,8 @@ from .progress import say, task
 from .records import Excerpt, Message
 from .space import ThemeSpace
 from .store import Store
-from .themes import UNASSIGNED, assign, cluster, join_translations, keywords, smooth_neighbours
+from .themes import (UNASSIGNED, assign, cluster, join_translations, keywords, phrases, rank_titles,
+                     smooth_neighbours, title_case)
 
 
 class StageError(ValueError):
@@ -129,7 +130,8 @@ def eligible(store: Store, recipient: str | None = None) -> Eligible:
 def inputs_of_themes(store: Store, config: Config, model: str) -> str:
     """The state themes are derived from: the eligible voices, the embedder, the settings."""
     return store.state_hash("SELECT message_id, text, lang, recipient, weight, is_template FROM eligible_messages"
-                            " UNION ALL SELECT ?, ?, '', '', 0, 0", (model, repr(config.themes)))
+                            " UNION ALL SELECT 'name', theme_id, name, '', 0, 0 FROM theme_names"
+                            " UNION ALL SELECT ?, ?, ?, '', 0, 0", (model, repr(config.themes), config.campaign.lang))
 
 
 def inputs_of_excerpts(store: Store, config: Config, recipient: str) -> str:
@@ -198,6 +200,10 @@ def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool 
                          max_themes=tc.max_themes, seed=tc.seed, max_unassigned=tc.max_unassigned)
         labels, scores, centroids = result.labels, result.scores, result.centroids
         ids = list(range(result.k))
+        dropped = store.clear_theme_names()
+        if dropped:
+            say(f"themes: rebuilt, so {dropped} campaigner theme name(s) were dropped (theme ids changed); "
+                "rename again with `letterworld themes --rename ID=NAME`")
         kept = scores[labels != UNASSIGNED]
         cut = float(kept.min()) if len(kept) and (labels == UNASSIGNED).any() else -1.0
         arrays, meta = space.to_arrays()
@@ -208,6 +214,8 @@ def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool 
     # keywords describe what distinct voices say: a sample text sent 10,000 times is one voice
     # here, or its words would label every theme it touches
     kw = keywords(el.texts, el.langs, labels, exclude=name_words(store, config))
+    names = store.theme_names()
+    auto = _phrase_titles(store, config, embedder, el, vectors, labels, ids)
     out = []
     for k, theme_id in enumerate(ids):
         members = np.where(labels == theme_id)[0]
@@ -215,11 +223,9 @@ def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool 
             continue
         title = _title(el, members, scores, config)
         words = kw.get(theme_id, {})
-        # the campaign's language, else the language most of the theme's messages are in
-        spoken = Counter(el.langs[i] for i in members)
-        main = words.get(config.campaign.lang) or next(
-            iter(sorted(words.items(), key=lambda kv: (-spoken[kv[0]], -len(kv[1]), kv[0]))), ("", []))[1]
-        out.append({"theme_id": int(theme_id), "label": " · ".join(main[:3]) or title[:40], "title": title,
+        label = names.get(int(theme_id)) or auto.get(int(theme_id)) or title_case(title) or " · ".join(
+            next(iter(words.values()), [])[:3])
+        out.append({"theme_id": int(theme_id), "label": label, "title": title,
                     "keywords": words, "size": int(len(members)), "weight": float(el.weights[members].sum()),
                     "centroid": centroids[k], "model": embedder.name})
     members_map = {m.id: (int(label), float(score)) for m, label, score in zip(el.messages, labels, scores)}
@@ -254,6 +260,53 @@ def name_words(store: Store, config: Config) -> set[str]:
     from .moderation.rules import wordlist
 
     return {w.lower() for n in names for w in n.split()} | set(wordlist("letter_words"))
+
+
+MAX_TITLE_CANDIDATES = 60  # per theme: the most written phrases are embedded and ranked
+TITLE_FREQUENCY_BONUS = 0.05  # per log of the messages a phrase is in: what several people wrote
+
+
+def _phrase_titles(store: Store, config: Config, embedder: Embedder, el: Eligible, vectors: np.ndarray,
+                   labels: np.ndarray, ids: list[int]) -> dict[int, str]:
+    """A short title per theme, a phrase its own messages use in the campaign's language:
+    candidate phrases (`themes.phrases`, recipients' names left out) ranked by closeness to
+    the theme's centre, with diversity across themes (`themes.rank_titles`). Phrases and
+    centres are compared with the shared direction of each removed (the mean of all
+    candidate phrases; of all eligible messages), so what ranks is what is particular to
+    the theme. Themes with no such phrase get none here (the caller falls back)."""
+    lang = config.campaign.lang or "en"
+    exclude = name_words(store, config)
+    counts: dict[int, Counter] = {}
+    forms: dict[str, Counter] = {}
+    for theme_id in ids:
+        c: Counter = Counter()
+        for i in np.where(labels == theme_id)[0]:
+            if el.langs[i] != lang or el.messages[i].id in el.templates:
+                continue
+            for p in phrases(el.texts[i], lang, exclude=exclude):
+                c[p.lower()] += 1
+                forms.setdefault(p.lower(), Counter())[p] += 1
+        if c:
+            counts[int(theme_id)] = c
+    if not counts:
+        return {}
+    cands: dict[int, list[tuple[str, float]]] = {}
+    for theme_id, c in counts.items():
+        top = sorted(c.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[:MAX_TITLE_CANDIDATES]
+        cands[theme_id] = [(p, TITLE_FREQUENCY_BONUS * np.log(n)) for p, n in top]
+    texts = sorted({p for v in cands.values() for p, _ in v})
+    pv, _ = embed(store, config, embedder, texts, label="embed theme title candidates")
+    pv = np.asarray(pv, dtype=np.float32)
+    pv = pv - pv.mean(axis=0) if len(pv) > 1 else pv
+    pv /= np.maximum(np.linalg.norm(pv, axis=1, keepdims=True), 1e-12)
+    vecs = dict(zip(texts, pv))
+    raw = np.asarray(vectors, dtype=np.float32)
+    mean = raw.mean(axis=0)
+    centres = {int(t): raw[labels == t].mean(axis=0) - mean for t in ids if (labels == t).any()}
+    weight = {int(t): float(el.weights[labels == t].sum()) for t in ids}
+    order = sorted(cands, key=lambda t: (-weight.get(t, 0.0), t))
+    # each phrase as it is most often written ("the Amazon" stays capitalised)
+    return {t: title_case(forms[p].most_common(1)[0][0]) for t, p in rank_titles(cands, vecs, centres, order).items()}
 
 
 def _title(el: Eligible, members: np.ndarray, scores: np.ndarray, config: Config) -> str:

@@ -282,6 +282,16 @@ MIGRATIONS: list[str] = [
       AND (COALESCE((SELECT value FROM settings WHERE key = 'moderation.two_person_rule'), 'false') != 'true'
            OR COALESCE((SELECT approvers FROM human_approvals h WHERE h.message_id = m.id), 0) >= 2);
     """,
+    # 5: campaigners' names for themes (`letterworld themes --rename ID=NAME`), kept over the
+    # automatic titles while the theme ids last (a --recluster drops them)
+    """
+    CREATE TABLE theme_names (
+        theme_id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -656,6 +666,24 @@ class Store:
                         "keywords": json.loads(r["keywords"]), "size": r["size"], "weight": r["weight"],
                         "centroid": np.frombuffer(r["centroid"], dtype=np.float32), "model": r["model"]})
         return out
+
+    def set_theme_name(self, theme_id: int, name: str, *, actor: str | None = None, why: str = "") -> None:
+        """A campaigner's name for a theme, kept over the automatic title on every re-run."""
+        actor = actor or current_actor()
+        old = self.theme_names().get(theme_id)
+        self.db.execute("INSERT OR REPLACE INTO theme_names VALUES (?,?,?,?)", (theme_id, name, actor, now()))
+        self.audit("rename", f"theme:{theme_id}", detail={"from": old, "to": name}, why=why, actor=actor)
+
+    def theme_names(self) -> dict[int, str]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT theme_id, name FROM theme_names ORDER BY theme_id")}
+
+    def clear_theme_names(self, *, why: str = "themes rebuilt: theme ids changed") -> int:
+        """Drop every campaigner's theme name (after a recluster); audited; how many were dropped."""
+        names = self.theme_names()
+        if names:
+            self.db.execute("DELETE FROM theme_names")
+            self.audit("rename", "themes", detail={"dropped": {str(k): v for k, v in names.items()}}, why=why)
+        return len(names)
 
     def theme_members(self, ids: Sequence[int] | None = None) -> dict[int, tuple[int, float]]:
         """Messages in a theme: message_id -> (theme_id, score)."""

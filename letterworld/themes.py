@@ -10,6 +10,7 @@ Duplicate groups enter once with their weight."""
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -255,3 +256,98 @@ def keywords(texts: list[str], langs: list[str], labels: np.ndarray, *, top: int
             if best:
                 out[theme][lang] = best
     return dict(out)
+
+
+CLAUSE_BREAK = re.compile(r"[,;:.!?¡¿()\[\]{}\"“”«»—–…\n]|\s-\s")
+HANDLE = re.compile(r"[#@]\w+")  # hashtags and handles: slogans and names, not a phrase of the text
+NO_SPACE_LANGS = {"zh", "ja", "th", "lo", "my", "km"}
+
+
+def phrases(text: str, lang: str, *, exclude: set[str] | None = None, min_words: int = 2,
+            max_words: int = 5) -> list[str]:
+    """Candidate theme titles from one message: runs of `min_words` to `max_words` words
+    inside one clause (never across punctuation), neither first nor last word a stop word,
+    no word from `exclude` (recipients' names, greetings), no number, no redaction
+    placeholder. Distinct, in order of appearance."""
+    exclude = {e.lower() for e in exclude or ()}
+    stops = stop_words(lang)
+    joiner = "" if lang in NO_SPACE_LANGS else " "
+    script = _in_script(lang)
+    out: list[str] = []
+    seen: set[str] = set()
+    for clause in CLAUSE_BREAK.split(HANDLE.sub(" , ", text)):
+        tokens = words(clause, lang)
+        if not tokens:
+            continue
+        bad = [t.lower() in exclude or any(ch.isdigit() for ch in t) or (script is not None and not script(t))
+               for t in tokens]
+        for n in range(min_words, max_words + 1):
+            for s in range(len(tokens) - n + 1):
+                gram = tokens[s:s + n]
+                if any(bad[s:s + n]) or _stop(gram[0], stops) or _stop(gram[-1], stops):
+                    continue
+                phrase = joiner.join(gram)
+                key = phrase.lower()
+                if key not in seen:
+                    seen.add(key)
+                    out.append(phrase)
+    return out
+
+
+LATIN_LANGS = {"en", "es", "pt", "fr", "de", "it", "nl", "sv", "da", "no", "nb", "fi", "pl", "cs", "sk", "sl", "hr",
+               "ro", "hu", "tr", "id", "ms", "tl", "sw", "vi", "ca", "eu", "gl", "et", "lv", "lt", "sq", "af"}
+
+
+def _in_script(lang: str):
+    """For a campaign language written in Latin letters, a test that a word is: an English
+    campaign's titles carry no Urdu or Burmese words a mixed message holds."""
+    if lang not in LATIN_LANGS:
+        return None
+    return lambda w: all(not ch.isalpha() or ord(ch) < 0x250 or 0x1E00 <= ord(ch) < 0x1F00 for ch in w)
+
+
+CHAT_STOPS = {"u", "ur", "r", "ya", "yr", "im", "pls", "plz", "n", "b"}  # text-message spellings of stop words
+
+
+def _stop(word: str, stops: frozenset[str]) -> bool:
+    """A stop word, also with its clitic ("I'm", "we'll", "l'eau" count by their first part)."""
+    w = word.lower().replace("’", "'")
+    return (w in stops or w.split("'")[0] in stops or w in CHAT_STOPS or (len(w) < 2 and ord(w[0]) < 0x2E80))
+
+
+def title_case(phrase: str) -> str:
+    """The first letter capitalised, the rest as written ("protecting the river" ->
+    "Protecting the river")."""
+    return phrase[:1].upper() + phrase[1:] if phrase else phrase
+
+
+def rank_titles(candidates: dict[int, list[tuple[str, float]]], vectors: dict[str, np.ndarray],
+                centres: dict[int, np.ndarray], order: list[int], *, mmr_lambda: float = 0.7) -> dict[int, str]:
+    """One title per theme by maximal marginal relevance (KeyBERTInspired + MMR in
+    BERTopic): a candidate's relevance is its cosine with the theme's centre (plus its
+    small `bonus`, e.g. for being written by several people); it is penalised by its
+    greatest similarity to the titles already given to other themes, and a title already
+    given is never given again. Themes are titled in `order` (strongest first)."""
+    given: list[np.ndarray] = []
+    used: set[str] = set()
+    out: dict[int, str] = {}
+    for theme in order:
+        centre = centres.get(theme)
+        if centre is None or not candidates.get(theme):
+            continue
+        c = centre / max(float(np.linalg.norm(centre)), 1e-12)
+        best, best_score = None, -np.inf
+        for phrase, bonus in candidates[theme]:
+            if phrase.lower() in used or phrase not in vectors:
+                continue
+            v = vectors[phrase]
+            rel = float(v @ c) + bonus
+            red = max((float(v @ g) for g in given), default=0.0)
+            score = mmr_lambda * rel - (1 - mmr_lambda) * red
+            if score > best_score:
+                best, best_score = phrase, score
+        if best is not None:
+            out[theme] = best
+            used.add(best.lower())
+            given.append(vectors[best])
+    return out
