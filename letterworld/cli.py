@@ -339,6 +339,8 @@ def stages_(db: Path = DB, config: Optional[Path] = CONFIG,
             state = "not run" if last is None else ("stale: re-run" if is_stale(store, ctx, st.name)
                                                     else f"current (run {last['at']})")
         say(f"{st.name:<9} reads {', '.join(st.reads) or '-':<14} {st.help}  {state}")
+    if store is not None:
+        store.close()
 
 
 app.command("stages")(stages_)

@@ -88,8 +88,8 @@ def current_quotes(store: Store, config: Config, recipient: str) -> tuple[list[d
         raise StageError(f"the stored excerpts were chosen for {stored_for[0][0]!r}, not {recipient!r}: "
                          f"run `letterworld excerpts --recipient {recipient!r}`")
     stored = store.excerpts()
-    ids = [e["message_id"] for e in stored]
-    eligible = {r.message_id: r for r in store.eligible(recipient) if r.message_id in set(ids)}
+    ids = {e["message_id"] for e in stored}
+    eligible = {r.message_id: r for r in store.eligible(recipient) if r.message_id in ids}
     originals = {m.id: m.text for m in store.messages(ids)}
     flags = store.flags(ids, effective=True)
     quotes, dropped = [], {}

@@ -68,7 +68,7 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
             if clf is not None:  # one embedder for the classifier and the off-topic check
                 embedder = load_embedder(clf.embedder)
         for m, extra in zip(messages, classify_messages(store, messages, embedder, required=bool(classify),
-                                                        safety=config.screen.safety_classifier)):
+                                                        safety=config.screen.safety_classifier, known=langs)):
             per_message[m.id] = confirmed_terms(per_message[m.id] + extra)
     groups = group_duplicates([m.text for m in messages], config.campaign.sample_texts,
                               threshold=config.screen.near_duplicate_threshold)
@@ -88,14 +88,14 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
                                              f"({size} in group)", 0, len(messages[i].text)))
     summary.duplicate_groups = len(groups)
     if (config.screen.offtopic if offtopic is None else offtopic) and messages:
-        for mid, flag in offtopic_flags(store, config, messages, groups, embedder).items():
+        for mid, flag in offtopic_flags(store, config, messages, groups, embedder, langs).items():
             per_message[mid].append(flag)
     if templates and config.campaign.sample_texts and messages:
         if embedder is None:
             from ..embedding import load_embedder
 
             embedder = load_embedder(config.embed.model)
-        found = template_paraphrases(store, config, embedder, messages, per_message)
+        found = template_paraphrases(store, config, embedder, messages, per_message, langs=langs)
         for mid, flag in found.items():
             per_message[mid].append(flag)
         summary.template_paraphrases = len(found)
@@ -132,7 +132,7 @@ def confirmed_terms(flags: list[Flag]) -> list[Flag]:
             if not (f.kind == "listed_term" and any(a <= f.start and f.end <= b for a, b in abuse))]
 
 
-def classify_messages(store: Store, messages, embedder=None, *, required: bool = False,
+def classify_messages(store: Store, messages, embedder=None, *, required: bool = False, known=None,
                       sentence_spans: bool = True, safety: bool = True) -> list[list[Flag]]:
     """Classifier flags for each message (none when the weights are missing, unless required).
 
@@ -162,7 +162,7 @@ def classify_messages(store: Store, messages, embedder=None, *, required: bool =
     texts = [v[0] for v in views]
     with task("classify messages (embedding)", len(set(texts))) as advance:
         vectors, _ = embed_cached(store, embedder, texts, progress=advance)
-    known = store.languages()  # detected earlier in the pipeline; the rest are detected here
+    known = store.languages() if known is None else known  # detected earlier; the rest are detected here
     missing = [i for i, m in enumerate(messages) if m.id not in known]
     detected = {}
     if missing:
@@ -250,7 +250,7 @@ def narrow_to_sentences(flag: Flag, spans: list[tuple[int, int]], probs, thresho
     return out
 
 
-def offtopic_flags(store: Store, config: Config, messages, groups, embedder=None) -> dict[int, Flag]:
+def offtopic_flags(store: Store, config: Config, messages, groups, embedder=None, langs=None) -> dict[int, Flag]:
     """Review flags for messages about something else entirely (`offtopic.find_offtopic`).
 
     One row per distinct message: a duplicate group speaks through its representative (and
@@ -272,7 +272,7 @@ def offtopic_flags(store: Store, config: Config, messages, groups, embedder=None
 
     if embedder is None:
         embedder = load_embedder(config.embed.model)
-    langs = store.languages()
+    langs = store.languages() if langs is None else langs
     texts = [messages[i].text for i in units]
     samples = list(config.campaign.sample_texts)
     from ..progress import task
@@ -325,7 +325,8 @@ def mark_template_paraphrases(store: Store, config: Config, embedder, **kw) -> i
 
 
 def template_paraphrases(store: Store, config: Config, embedder, messages, per_message: dict[int, list[Flag]], *,
-                         threshold: float | None = None, sentence_threshold: float | None = None) -> dict[int, Flag]:
+                         threshold: float | None = None, sentence_threshold: float | None = None,
+                         langs=None) -> dict[int, Flag]:
     """Flag messages whose meaning is a sample text's: reworded or translated.
 
     Character shingles catch copies. Two more rules, on messages not grouped yet:
@@ -348,7 +349,7 @@ def template_paraphrases(store: Store, config: Config, embedder, messages, per_m
 
     threshold = config.screen.paraphrase_threshold if threshold is None else threshold
     tau = SENTENCE_MATCH if sentence_threshold is None else sentence_threshold
-    langs = store.languages()
+    langs = store.languages() if langs is None else langs
     todo = [m for m in messages if not any(f.kind in GROUPING_KINDS for f in per_message.get(m.id, ()))]
     if not todo:
         return {}

@@ -83,6 +83,13 @@ def training_rows() -> list[dict]:
     return out
 
 
+def columns(rows: list[dict]):
+    """The training rows as texts and arrays: label, language, CV group, source."""
+    return ([r["text"] for r in rows], np.array([r["label"] for r in rows], dtype=int),
+            np.array([r["lang"] for r in rows]), np.array([r["group"] for r in rows]),
+            np.array([r["source"] for r in rows]))
+
+
 def read_tsv(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -154,11 +161,7 @@ def compare(rows, E, embedder) -> None:
     from letterworld.moderation.classifier import char_features
     from letterworld.segment import sentences as split
 
-    texts = [r["text"] for r in rows]
-    y = np.array([r["label"] for r in rows], dtype=int)
-    langs = np.array([r["lang"] for r in rows])
-    groups = np.array([r["group"] for r in rows])
-    source = np.array([r["source"] for r in rows])
+    texts, y, langs, groups, source = columns(rows)
     owner, sents = [], []
     for i, t in enumerate(texts):
         spans = split(t, None if langs[i] == "und" else str(langs[i]))
@@ -255,11 +258,7 @@ def compare_use(rows, E) -> None:
     all training rows and scored once on heldout.tsv and the demo's never-trained half, beside the shipped model."""
     import time
 
-    texts = [r["text"] for r in rows]
-    y = np.array([r["label"] for r in rows], dtype=int)
-    langs = np.array([r["lang"] for r in rows])
-    groups = np.array([r["group"] for r in rows])
-    source = np.array([r["source"] for r in rows])
+    texts, y, langs, groups, source = columns(rows)
     use = USEEmbedder()
     U = embed(texts, use)
     hard = source == "safety_train"
@@ -329,11 +328,7 @@ def compare_use(rows, E) -> None:
 
 def main() -> None:
     rows = training_rows()
-    texts = [r["text"] for r in rows]
-    y = np.array([r["label"] for r in rows], dtype=int)
-    langs = np.array([r["lang"] for r in rows])
-    groups = np.array([r["group"] for r in rows])
-    source = np.array([r["source"] for r in rows])
+    texts, y, langs, groups, source = columns(rows)
     embedder = load_embedder()
     E = embed(texts, embedder)
     if "--compare" in sys.argv[1:]:
