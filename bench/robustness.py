@@ -131,20 +131,21 @@ def _(d):
     return res.exit_code == 0 and "\x1b" not in res.output and "\x07" not in res.output
 
 
-@case("letter.md escapes Markdown and HTML from messages")
+@case("letter.md, .html and .txt escape Markdown and HTML from messages")
 def _(d):
-    from letterworld.letter import to_html, to_markdown
+    from letterworld.exports import to_html, to_markdown, to_text
 
-    evil = '<script>alert(1)</script>"><img src=x onerror=alert(1)>\n| a | b |\n|---|---|'
-    e = {"id": "1:0-9", "message_id": 1, "lang": "en", "country": "GB", "text": evil, "source_text": evil,
-         "start": 0, "end": len(evil), "attribution": "<b>Eve</b>", "theme_id": 0}
-    letter = {"campaign": "c", "recipient": "Ana", "lang": "en", "greeting": "Dear Ana,", "intro": "Hi.",
-              "sections": [{"theme_id": 0, "label": "x", "title": "", "keywords": {}, "excerpts": [e]}],
-              "closing": "Bye.", "counts": {}}
-    md, page = to_markdown(letter), to_html(letter)
-    quoted = [line for line in md.splitlines() if "a | b" in line or "---|" in line]
+    evil = '<script>alert(1)</script>"><img src=x onerror=alert(1)>\n| a | b |\n|---|---|\u202e'
+    q = {"kind": "quote", "id": "1:0-9", "message_id": 1, "lang": "en", "country": "GB", "text": evil,
+         "source_text": evil, "start": 0, "end": len(evil), "attribution": "<b>Eve</b>", "consent": True,
+         "theme_id": 0, "written_by": "message", "translation": None}
+    letter = {"schema": 2, "campaign": "c", "recipient": "Ana", "lang": "en", "final": True,
+              "missing_translations": [], "themes": [], "counts": {},
+              "blocks": [{"kind": "greeting", "text": "Dear Ana,", "lang": "en", "written_by": "campaign"}, q]}
+    md, page, text = to_markdown(letter), to_html(letter), to_text(letter)
+    quoted = [line for line in md.splitlines() if "a \\| b" in line or "\\|---\\|" in line]
     return ("<script" not in md and "<img" not in md and "<script" not in page and "<img" not in page
-            and all(line.startswith(">") for line in quoted))
+            and quoted and all(line.startswith(">") for line in quoted) and "\u202e" not in md + page + text)
 
 
 # -- nothing lost -------------------------------------------------------------------------
@@ -374,8 +375,8 @@ def _(d):
     b = run([f], d / "out", cfg, auto_approve=True, render=False)
     with Store(b.db) as store:
         after = (store.theme_assignments(), store.excerpts())
-    return before == after and [s["theme_id"] for s in a.letter["sections"]] == [s["theme_id"]
-                                                                             for s in b.letter["sections"]]
+    return before == after and [(x["kind"], x.get("id")) for x in a.letter["blocks"]] == [
+        (x["kind"], x.get("id")) for x in b.letter["blocks"]]
 
 
 def minimal_letter() -> dict:

@@ -26,22 +26,21 @@ from letterworld.moderation.rules import find_safety  # noqa: E402
 from letterworld.moderation.safety import load_safety_classifier  # noqa: E402
 
 HELDOUT = ROOT / "models" / "safety" / "heldout.tsv"
+# written later by someone who read none of the project's files (no training row, rule or model):
+# 8 threats and 8 hard negatives in each of the 25 demo languages
+BATCH3 = ROOT / "models" / "safety" / "heldout_batch3.tsv"
 
 
-def main() -> None:
-    print(header())
-    from letterworld.pipeline import demo_config
-
-    dangerous = tuple(demo_config().campaign.dangerous_terms)
-    clf = load_safety_classifier()
-    rows = read_tsv(HELDOUT)
+def held_out_table(path: Path, clf, dangerous: tuple[str, ...]) -> None:
+    """Recall on threats and the share of hard negatives flagged, per language, for one file."""
+    rows = read_tsv(path)
     texts = [r["text"] for r in rows]
     langs = [r["lang"] for r in rows]
     y = np.array([r["label"] == "threat" for r in rows])
     pat = np.array([bool(find_safety(t, dangerous)) for t in texts])
     cls = clf.score(embed(texts), langs) >= clf.threshold
     both = pat | cls
-    print(f"\nHeld-out sentences (models/safety/heldout.tsv, {len(rows)}; RBF SVM decision threshold {clf.threshold:+.3f})")
+    print(f"\nHeld-out sentences (models/safety/{path.name}, {len(rows)}; RBF SVM decision threshold {clf.threshold:+.3f})")
     print("| lang | threats | recall patterns | recall classifier | recall both | hard negatives | "
           "flagged patterns | flagged classifier | flagged both |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -51,6 +50,17 @@ def main() -> None:
         t, n = m & y, m & ~y
         print(f"| {lang} | {t.sum()} | {pat[t].mean():.2f} | {cls[t].mean():.2f} | {both[t].mean():.2f} | {n.sum()} | "
               f"{pat[n].mean():.2f} | {cls[n].mean():.2f} | {both[n].mean():.2f} |")
+
+
+def main() -> None:
+    print(header())
+    from letterworld.pipeline import demo_config
+
+    dangerous = tuple(demo_config().campaign.dangerous_terms)
+    clf = load_safety_classifier()
+    for path in (HELDOUT, BATCH3):
+        if path.exists():
+            held_out_table(path, clf, dangerous)
 
     demo = demo_rows()
     dt = [d["text"] for d in demo]

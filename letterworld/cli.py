@@ -11,6 +11,7 @@ import typer
 
 from . import __version__, stages
 from .cli_common import CONFIG, DB, echo, fail, open_store, read_config
+from .cli_letter import letter_app
 from .cli_moderation import queue_app
 from .ingest import IngestError
 from .fields import known_language
@@ -21,6 +22,7 @@ from .stages import StageError
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="letterworld: turn solidarity messages into one Letter from the World.")
 app.add_typer(queue_app, name="queue")
+app.add_typer(letter_app, name="letter")
 
 
 
@@ -190,37 +192,56 @@ def themes(db: Path = DB, config: Optional[Path] = CONFIG,
 
 @app.command()
 def excerpts(db: Path = DB, config: Optional[Path] = CONFIG, recipient: str = typer.Option("", help="whose letter"),
-             pin: list[str] = typer.Option([], help="ID:START-END to always include"),
-             ban: list[str] = typer.Option([], help="ID:START-END never to include")) -> None:
+             pin: list[str] = typer.Option([], help="ID or ID:START-END to always include (checked)"),
+             ban: list[str] = typer.Option([], help="ID or ID:START-END: no candidate overlapping it")) -> None:
     """Choose excerpts per theme for one recipient; pins and bans survive re-runs.
 
     Example: letterworld excerpts --db campaign.db --recipient "Jani Mendoza" --pin 412:0-38"""
-    with open_store(db) as store:
-        for action, items in (("pin", pin), ("ban", ban)):
-            for item in items:
-                try:
-                    mid, span = item.split(":")
-                    start, end = (int(x) for x in span.split("-"))
-                    store.message(int(mid))
-                except (ValueError, KeyError) as exc:
-                    fail(f"{action} {item!r}: expected ID:START-END of an existing message ({exc})")
-                with store.transaction():
-                    store.set_excerpt_choice(int(mid), start, end, action)
+    if pin or ban:
+        from .cli_letter import add_choices, recipient_or_fail
+
+        cfg = read_config(config)
+        with open_store(db) as store:
+            who = recipient_or_fail(store, cfg, recipient)
+            add_choices(store, cfg, who, "pin", pin)
+            add_choices(store, cfg, who, "ban", ban)
     for e in _stage("excerpts", db, config, recipient=recipient or None):
         say(f"\\[{e.theme_id}] {e.lang} {e.country} {e.id}: {safe(e.text)}  [dim]{safe(e.why.get('quota'))}[/dim]")
 
 
 @app.command()
 def compose(db: Path = DB, config: Optional[Path] = CONFIG, out: Path = typer.Option(Path("."), help="folder"),
-            recipient: str = typer.Option("", help="whose letter")) -> None:
-    """Compose the letter; writes letter.json/.md/.html, messages.jsonl, themes.json, report.html.
+            recipient: str = typer.Option("", help="whose letter"),
+            lang: str = typer.Option("", "--lang", help="the letter's language (default: [campaign] lang)"),
+            minutes: Optional[float] = typer.Option(None, help="read-aloud length (default: [letter] minutes)"),
+            quotes: Optional[int] = typer.Option(None, help="or a number of quotes"),
+            readers: Optional[str] = typer.Option(None, help="'4' or 'Ana:es, Li Wei:zh, Sam': assign blocks"),
+            final: bool = typer.Option(False, "--final", help="refuse while a quote has no accepted translation"),
+            ) -> None:
+    """Compose the letter as a new version: blocks along the arc, filled to the reading time, with
+    translations from the memory; writes letter.json/.md/.html/.txt/.pdf, the reading script,
+    messages.jsonl, themes.json and report.html.
 
     Stale excerpts (a decision, redaction, recipient or setting changed since they were
     chosen) are chosen again first, and every quote is re-checked as the letter is written.
 
-    Example: letterworld compose --db campaign.db --out letter/"""
-    _stage("compose", db, config, out_dir=out, recipient=recipient or None)
-    say(f"wrote the letter and report to {out}")
+    Example: letterworld compose --db campaign.db --out letter/ --lang es --minutes 4 --readers 4"""
+    if lang and not known_language(lang):
+        fail(f"--lang {lang!r}: not a language code (ISO 639-1, e.g. es, pt, sw)")
+    if minutes is not None and not 0 <= minutes <= 600:
+        fail("--minutes must be between 0 and 600")
+    if quotes is not None and quotes < 0:
+        fail("--quotes must be 0 or more")
+    opts = {k: v for k, v in (("lang", lang or None), ("minutes", minutes), ("quotes", quotes),
+                              ("readers", readers)) if v is not None}
+    letter = _stage("compose", db, config, out_dir=out, recipient=recipient or None, letter={**opts, "final": final})
+    clock = 0.0
+    for b in letter["blocks"]:  # each block's estimated reading time, and where it starts
+        who = f" ({b['reader']})" if b.get("reader") else ""
+        say(f"  {int(clock // 60):02d}:{clock % 60:04.1f} {b['seconds']:5.1f} s  {b['kind']:<10} "
+            f"{safe(b.get('lang', ''))}{safe(who)}  {safe(b['text'][:60])}")
+        clock += b["seconds"]
+    say(f"total {clock / 60:.1f} min; wrote the letter and report to {out}")
 
 
 @app.command()
@@ -301,13 +322,18 @@ def run(inputs: list[Path] = typer.Argument(..., help="input files or folders"),
         recipient: str = typer.Option("", help="whose letter (default: the most written-to)"),
         auto_approve: Optional[bool] = typer.Option(None, "--auto-approve/--no-auto-approve"),
         no_render: bool = typer.Option(False, "--no-render", help="skip the slides"),
-        video: Optional[bool] = typer.Option(None, "--video/--no-video", help="slideshow.mp4 (see `render`)")) -> None:
+        video: Optional[bool] = typer.Option(None, "--video/--no-video", help="slideshow.mp4 (see `render`)"),
+        translations: list[Path] = typer.Option([], "--translations", help="a filled translation sheet to "
+                                                "import before composing (repeatable)")) -> None:
     """Run every stage of the registry in order: ingest, detect, embed, screen, themes,
     excerpts, compose, render (the same as running them one by one).
 
-    Example: letterworld run messages.csv sms.jsonl --out out/ --config campaign.toml"""
+    Example: letterworld run messages.csv sms.jsonl --out out/ --config campaign.toml --translations es.xlsx"""
+    for path in translations:
+        if not path.is_file():
+            fail(f"--translations {path}: no such file")
     _run(inputs, out, read_config(config), recipient=recipient or None, auto_approve=auto_approve,
-         render=not no_render, video=video)
+         render=not no_render, video=video, translation_sheets=translations)
 
 
 def _run(inputs: list[Path], out: Path, cfg, **kw) -> None:
@@ -352,10 +378,12 @@ def demo(out: Path = typer.Option(Path("demo-out"), "--out", help="output folder
     """Run the whole pipeline on the bundled demo corpus (auto-approves unflagged messages).
 
     Example: letterworld demo --out demo-out"""
-    from .pipeline import demo_config, demo_inputs
+    from .pipeline import demo_config, demo_inputs, demo_translations
 
-    say("[bold]demo:[/bold] messages without flags are approved automatically; flagged ones stay pending")
-    _run(demo_inputs(), out, demo_config(), recipient=recipient or None, auto_approve=True, render=not no_render)
+    say("[bold]demo:[/bold] messages without flags are approved automatically; flagged ones stay pending; "
+        "the demo's Spanish translation sheet is imported before the letter is composed")
+    _run(demo_inputs(), out, demo_config(), recipient=recipient or None, auto_approve=True, render=not no_render,
+         translation_sheets=demo_translations())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -95,6 +95,28 @@ class ExcerptsConfig:
     bonus_required_language: float = field(default=0.25, metadata=_range(0.0))  # a language owed a place
     bonus_new_language: float = field(default=0.1, metadata=_range(0.0))
     bonus_new_country: float = field(default=0.08, metadata=_range(0.0))
+    # ranked candidates kept per theme beyond per_theme: a swap takes the next one, and a letter
+    # with a reading-time target draws on them
+    alternates: int = field(default=4, metadata=_range(0))
+
+
+@dataclass
+class LetterConfig:
+    # the arc of movements the themes are placed on (letterworld.letter.ARC); campaigners reorder
+    # or shorten it here or with `letterworld letter arc`
+    arc: list[str] = field(default_factory=lambda: ["solidarity", "admiration", "demand", "hope", "farewell"])
+    minutes: float = field(default=0.0, metadata=_range(0.0, 600.0))  # read-aloud target; 0 = no clock
+    quotes: int = field(default=0, metadata=_range(0))  # or a number of quotes; 0 = per_theme per theme
+    tolerance: float = field(default=0.10, metadata=_range(0.0, 1.0))  # of the target time
+    # messages whose writer did not consent to be quoted (or did not say): quoted without a name
+    # ("anonymous") or not quoted at all ("exclude")
+    unconsented: str = field(default="anonymous", metadata=_range(choices=("anonymous", "exclude")))
+    readers: str = ""  # "4" or "Ana:es, Li Wei:zh, Sam": who reads which block (letterworld.reading)
+    by_language: bool = False  # a reader reads the quotes in their own languages
+    pace: float = field(default=0.7, metadata=_range(0.1, 2.0))  # reading aloud vs measured speech rates
+    # the campaign's own words per language, over the built-in ones (letter.TEMPLATES):
+    # [letter.templates.es] greeting = "Querida {first_name}:"; connective.hope.intro = "..."
+    templates: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -111,6 +133,7 @@ class Config:
     embed: EmbedConfig = field(default_factory=EmbedConfig)
     themes: ThemesConfig = field(default_factory=ThemesConfig)
     excerpts: ExcerptsConfig = field(default_factory=ExcerptsConfig)
+    letter: LetterConfig = field(default_factory=LetterConfig)
     render: RenderConfig = field(default_factory=RenderConfig)
 
     def to_dict(self) -> dict[str, Any]:
@@ -192,6 +215,12 @@ def _fill(cls: type, data: dict[str, Any], where: str) -> Any:
     out = cls(**kwargs)
     if isinstance(out, ThemesConfig) and out.min_themes > out.max_themes:
         raise ConfigError(f"[{where}] min_themes ({out.min_themes}) must not exceed max_themes ({out.max_themes})")
+    if isinstance(out, LetterConfig):
+        from .letter import ARC
+
+        bad = [m for m in out.arc if m not in ARC]
+        if bad or not out.arc or len(set(out.arc)) != len(out.arc):
+            raise ConfigError(f"[{where}] arc must list distinct movements of {', '.join(ARC)}, not {out.arc!r}")
     if isinstance(out, ExcerptsConfig) and out.min_chars > out.max_chars:
         raise ConfigError(f"[{where}] min_chars ({out.min_chars}) must not exceed max_chars ({out.max_chars})")
     return out

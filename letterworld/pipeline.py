@@ -13,8 +13,8 @@ from typing import Any
 
 from .config import Config, load_config
 from .embedding import Embedder
-from .letter import compose, write_letter
-from .progress import say
+from .letter import Plan, compose, place_on_arc, templates_for
+from .progress import say, warn
 from .registry import STAGES, Context, run_stage
 from .records import Message
 from .report import build_report
@@ -77,23 +77,29 @@ def rejected_rows(store: Store, *, ner: bool = True) -> list[dict[str, Any]]:
 
 
 def current_quotes(store: Store, config: Config, recipient: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """The stored excerpts that still hold at this moment: written to `recipient`, from a
-    message eligible now (approved, two-person rule when on, not a sample-text copy), its
-    redacted text unchanged since the excerpt was cut, no blocking flag on the quoted span.
-    Returns (quotes, dropped excerpt id -> why)."""
-    from .stages import blocked_spans
-
+    """The stored excerpts that still hold at this moment (`check_quotes`). Returns (quotes,
+    dropped excerpt id -> why)."""
     stored_for = store.db.execute("SELECT DISTINCT recipient FROM excerpts").fetchall()
     if stored_for and {r[0] for r in stored_for} != {recipient}:
         raise StageError(f"the stored excerpts were chosen for {stored_for[0][0]!r}, not {recipient!r}: "
                          f"run `letterworld excerpts --recipient {recipient!r}`")
-    stored = store.excerpts()
-    ids = {e["message_id"] for e in stored}
+    return check_quotes(store, recipient, store.excerpts())
+
+
+def check_quotes(store: Store, recipient: str, quotes: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
+                                                                                         dict[str, str]]:
+    """The quotes that may be shown now: written to `recipient`, from a message eligible now
+    (approved, two-person rule when on, not a sample-text copy), its redacted text unchanged
+    since the quote was cut, no blocking flag on the quoted span, no ban overlapping it."""
+    from .stages import blocked_spans, overlaps
+
+    ids = {e["message_id"] for e in quotes}
     eligible = {r.message_id: r for r in store.eligible(recipient) if r.message_id in ids}
     originals = {m.id: m.text for m in store.messages(ids)}
     flags = store.flags(ids, effective=True)
-    quotes, dropped = [], {}
-    for e in stored:
+    bans = [k for k, v in store.excerpt_choices().items() if v == "ban"]
+    kept, dropped = [], {}
+    for e in quotes:
         r = eligible.get(e["message_id"])
         if r is None:
             dropped[e["id"]] = "message no longer eligible (decision, two-person rule or recipient)"
@@ -101,27 +107,117 @@ def current_quotes(store: Store, config: Config, recipient: str) -> tuple[list[d
             dropped[e["id"]] = "message is a copy of a sample text"
         elif r.text != e["source_text"]:
             dropped[e["id"]] = "redactions changed since the excerpt was chosen"
-        elif any(a < e["end"] and e["start"] < b
+        elif any(overlaps((a, b), (e["start"], e["end"]))
                  for a, b in blocked_spans(originals[r.message_id], r.text, flags.get(r.message_id, []))):
             dropped[e["id"]] = "a flag now covers the quoted span"
+        elif any(m == e["message_id"] and overlaps((a, b), (e["start"], e["end"])) for m, a, b in bans):
+            dropped[e["id"]] = "a campaigner banned this span"
         else:
-            quotes.append(e)
-    return quotes, dropped
+            kept.append(e)
+    return kept, dropped
 
 
-def compose_letter(store: Store, config: Config, recipient: str) -> dict[str, Any]:
-    """Write a new letter version from the excerpts as they hold now (`current_quotes`)."""
-    themes = sorted(store.themes(), key=lambda t: -t["weight"])
-    quotes, dropped = current_quotes(store, config, recipient)
+def quote_seconds(config: Config, letter_lang: str) -> Any:
+    """A block's estimated reading time (letterworld.reading); a quote in another language with
+    no translation yet counts its original twice: the translation will carry about as much
+    information, and speech information rates are close across languages (Pellegrino et al. 2011)."""
+    from . import reading
+
+    def seconds(block: dict[str, Any]) -> float:
+        t = reading.block_seconds(block, letter_lang, pace=config.letter.pace)
+        if block.get("kind") == "quote" and block.get("lang") != letter_lang and not block.get("translation"):
+            t += reading.seconds(block["text"], block.get("lang") or "und", pace=config.letter.pace, pause=0.0)
+        return t
+
+    return seconds
+
+
+def letter_candidates(store: Store, config: Config, quotes: list[dict[str, Any]], lang: str,
+                      ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The quotes with what the letter shows of them: consent (a writer who did not consent is
+    quoted without a name, or not at all, as the campaign chose), channel, and the translation
+    into the letter's language from the translation memory. Returns (kept, left out -> why)."""
+    from . import translations
+
+    msgs = {m.id: m for m in store.messages({q["message_id"] for q in quotes})}
+    found = translations.lookup(store, quotes, lang)
+    kept, left = [], {}
+    for q in quotes:
+        m = msgs[q["message_id"]]
+        q = {**q, "kind": "quote", "consent": m.consent, "channel": m.channel, "anonymous": m.consent is not True}
+        if q["anonymous"]:
+            if config.letter.unconsented == "exclude":
+                left[q["id"]] = "the writer did not consent to be quoted ([letter] unconsented = \"exclude\")"
+                continue
+            q["attribution"] = ""
+        t = found.get(q["id"]) if q["lang"] != lang else None
+        q["translation"] = translations.as_block(t) if t else None
+        kept.append(q)
+    return kept, left
+
+
+def compose_letter(store: Store, config: Config, recipient: str, embedder: Embedder | None = None, *,
+                   lang: str | None = None, minutes: float | None = None, quotes: int | None = None,
+                   readers: str | None = None, final: bool = False, note: str = "compose",
+                   actor: str | None = None) -> dict[str, Any]:
+    """Write a new letter version from the excerpts as they hold now (`current_quotes`), placed on
+    the arc, filled to the reading-time target, with translations from the memory. `final`:
+    refuse (StageError) while a quote has no accepted translation into the letter's language."""
+    from . import reading
+    from .arc import arc_shares
+    from .embedding import load_embedder
+    from .letter import LetterError
+
+    lang = lang or config.campaign.lang
+    lc = config.letter
+    themes = sorted(store.themes(), key=lambda t: -t["weight"])[: config.excerpts.max_themes]
+    stored, dropped = current_quotes(store, config, recipient)
+    cands, left = letter_candidates(store, config, stored, lang)
+    dropped.update(left)
     for eid, why in dropped.items():
         say(f"[yellow]compose: left out excerpt {eid}: {why}[/yellow]")
-    letter = compose(recipient, [{k: v for k, v in t.items() if k != "centroid"} for t in themes],
-                     quotes, letter_counts(store, recipient), lang=config.campaign.lang,
-                     campaign=config.campaign.name)
+    stored_plan = store.plan(recipient)
+    plan = Plan.from_store({"arc": lc.arc, **stored_plan})
+    shares = arc_shares(store, config, embedder or load_embedder(config.embed.model))
+    placed = place_on_arc({t["theme_id"]: shares.get(t["theme_id"], {}) for t in themes}, plan.arc, plan.moves)
+    written = dict(store.db.execute(  # people who wrote to this recipient in each theme (copies count)
+        "SELECT tm.theme_id, count(*) FROM theme_members tm JOIN messages m ON m.id = tm.message_id"
+        " JOIN moderation s ON s.message_id = m.id WHERE s.status IN ('approved', 'approved_redacted')"
+        " AND m.recipient IN ('', ?) GROUP BY tm.theme_id", (recipient,)).fetchall())
+    rows = [{**{k: v for k, v in t.items() if k != "centroid"}, "movement": placed[t["theme_id"]],
+             "size": written.get(t["theme_id"], 0), "arc_scores": shares.get(t["theme_id"], {})} for t in themes]
+    by_theme: dict[int, list[dict[str, Any]]] = {}
+    for q in cands:
+        by_theme.setdefault(q["theme_id"], []).append(q)
+    minutes = lc.minutes if minutes is None else minutes
+    try:
+        letter = compose(recipient, rows, by_theme, letter_counts(store, recipient), lang=lang,
+                         campaign=config.campaign.name, plan=plan, templates=templates_for(lang, lc.templates),
+                         seconds=quote_seconds(config, lang), target_seconds=minutes * 60,
+                         target_quotes=lc.quotes if quotes is None else quotes, per_theme=config.excerpts.per_theme,
+                         tolerance=lc.tolerance)
+    except LetterError as exc:
+        raise StageError(str(exc)) from None
+    missing = [b["id"] for b in letter["blocks"] if b["kind"] == "quote" and b["lang"] != lang
+               and (b.get("translation") or {}).get("status") != "accepted"]
+    letter.update(final=not missing, missing_translations=missing, consent_policy=lc.unconsented,
+                  plan=stored_plan, left_out=dropped)
+    if final and missing:
+        raise StageError(f"not final: {len(missing)} quote(s) have no accepted translation into {lang}: "
+                         f"{', '.join(missing)}; export a sheet (`letterworld letter sheet export --lang {lang} "
+                         "sheet.xlsx`), fill it and import it")
+    spec = lc.readers if readers is None else readers
+    if spec:
+        letter["readers"] = reading.assign_readers(letter, reading.parse_readers(spec), by_language=lc.by_language)
+    target = letter["target"]["seconds"]
+    if target and not reading.within(letter["seconds"], target, lc.tolerance):
+        warn(f"compose: the letter reads in {letter['seconds']:.0f} s, not within {lc.tolerance:.0%} of the "
+             f"{target:.0f} s asked for (not enough eligible quotes, or quotes too long to fit)")
     with store.transaction():
-        version = store.add_letter(letter)
-        store.audit("compose", f"letter:{version}", detail={"recipient": recipient, "excerpts": len(quotes),
-                                                            "left_out": dropped})
+        version = store.add_letter(letter, actor=actor, note=note)
+        store.audit("compose", f"letter:{version}", actor=actor,
+                    detail={"recipient": recipient, "quotes": len(letter["blocks"]), "note": note,
+                            "left_out": dropped, "missing_translations": missing})
     letter["version"] = version
     return letter
 
@@ -141,8 +237,10 @@ def write_outputs(store: Store, out_dir: Path, letter: dict[str, Any], *, ner: b
     path = out_dir / "themes.json"
     path.write_text(json.dumps(themes, ensure_ascii=False, indent=2), encoding="utf-8")
     out["themes"] = path
-    for p in write_letter(letter, out_dir):
-        out[p.stem + p.suffix] = p
+    from .exports import write_exports
+
+    for p in write_exports(letter, out_dir).values():
+        out[p.name] = p
     path = out_dir / "report.html"
     path.write_text(build_report(rows, themes, rejected_rows(store, ner=ner), campaign=letter.get("campaign", "")),
                     encoding="utf-8")
@@ -152,7 +250,8 @@ def write_outputs(store: Store, out_dir: Path, letter: dict[str, Any], *, ner: b
 
 def run(inputs: list[str | Path], out_dir: str | Path, config: Config | str | Path | None = None, *,
         recipient: str | None = None, auto_approve: bool | None = None, embedder: Embedder | None = None,
-        render: bool = True, column_map: dict[str, str] | None = None, video: bool | None = None) -> RunResult:
+        render: bool = True, column_map: dict[str, str] | None = None, video: bool | None = None,
+        translation_sheets: list[Path] | None = None) -> RunResult:
     """Ingest `inputs` into out_dir/campaign.db and run every stage of the registry in order."""
     if not isinstance(config, Config):
         config = load_config(config)
@@ -160,7 +259,8 @@ def run(inputs: list[str | Path], out_dir: str | Path, config: Config | str | Pa
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / "campaign.db"
     ctx = Context(config, inputs=[Path(p) for p in inputs], column_map=column_map, out_dir=out_dir,
-                  recipient=recipient, auto_approve=auto_approve, render=render, video=video, embedder=embedder)
+                  recipient=recipient, auto_approve=auto_approve, render=render, video=video, embedder=embedder,
+                  translation_sheets=list(translation_sheets or []))
     summary: dict[str, Any] = {"seconds": {}}
     with Store(db) as store:
         for stage in STAGES:
@@ -188,6 +288,11 @@ def demo_config() -> Config:
 
 def demo_inputs() -> list[Path]:
     return [DEMO_DIR]
+
+
+def demo_translations() -> list[Path]:
+    """The demo's filled translation sheet (Spanish), written for letterworld like the corpus."""
+    return [DEMO_DIR.parent / "translations" / "demo_es.csv"]
 
 
 def demo_detected() -> list[tuple[Message, str]]:

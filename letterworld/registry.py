@@ -42,6 +42,11 @@ class Context:
     render: bool = True
     video: bool | None = None  # None: a video when an encoder is installed; True: required
     embedder: Embedder | None = None
+    # compose: the letter's language, length and readers over the config's [letter]; `final`
+    # refuses a letter with untranslated quotes; `note` says what changed (the version's history)
+    letter: dict[str, Any] = field(default_factory=dict)
+    # filled translation sheets (XLSX/CSV) imported into the translation memory before composing
+    translation_sheets: list[Path] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)  # what each stage returned, by name
 
     def get_embedder(self) -> Embedder:
@@ -117,7 +122,7 @@ def _excerpts(store: Store, ctx: Context):
     who = stages.choose_recipient(store, ctx.config, ctx.recipient)
     ensure_fresh(store, ctx, "themes")
     chosen = stages.excerpts(store, ctx.config, ctx.get_embedder(), who)
-    say(f"excerpts: {len(chosen)} chosen for {who or 'all recipients'} in {len({e.lang for e in chosen})} "
+    say(f"excerpts: {len(chosen)} ranked quotes (with alternates) for {who or 'all recipients'} in {len({e.lang for e in chosen})} "
         f"languages from {len({e.country for e in chosen if e.country})} countries")
     return chosen
 
@@ -128,7 +133,21 @@ def _compose(store: Store, ctx: Context) -> dict:
     who = stages.choose_recipient(store, ctx.config, ctx.recipient)
     ctx.recipient = who
     ensure_fresh(store, ctx, "excerpts")
-    letter = compose_letter(store, ctx.config, who)
+    if ctx.translation_sheets:
+        from .translations import import_sheet
+
+        lang = ctx.letter.get("lang") or ctx.config.campaign.lang
+        for path in ctx.translation_sheets:
+            rep = import_sheet(store, path, lang, translator_default="")
+            say(f"translations: {safe(path)}: {rep.imported} imported, {rep.unchanged} unchanged, "
+                f"{rep.skipped_empty} empty, {len(rep.problems)} problem(s)")
+            for row, qid, why in rep.problems:
+                warn(f"  [yellow]{safe(path)} row {row}[/yellow] {safe(qid)}: {safe(why)}")
+    letter = compose_letter(store, ctx.config, who, ctx.get_embedder(), **ctx.letter)
+    say(f"compose: letter version {letter['version']} to {who}: "
+        f"{sum(b['kind'] == 'quote' for b in letter['blocks'])} quotes, about {letter['seconds'] / 60:.1f} min; "
+        + ("final" if letter["final"] else f"draft, {len(letter['missing_translations'])} quote(s) without an "
+           "accepted translation"))
     if ctx.out_dir is not None:
         ctx.results["outputs"] = write_outputs(store, ctx.out_dir, letter, ner=ctx.config.screen.ner)
     return letter

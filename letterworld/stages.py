@@ -17,7 +17,7 @@ from .config import Config
 from .embedding import Embedder, EmbedStats, embed_cached
 from .ingest import DEFAULT_MAX_CHARS, FileResult, IngestError, expand_inputs, read_path
 from .moderation import GROUPING_KINDS
-from .progress import say, task
+from .progress import safe, say, task, warn
 from .records import Excerpt, Message
 from .space import ThemeSpace
 from .store import Store
@@ -356,6 +356,43 @@ class ExcerptPool:
     message_langs: Counter  # eligible messages to the recipient per language
 
 
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def check_choice(store: Store, config: Config, recipient: str, message_id: int, start: int | None,
+                 end: int | None, action: str) -> tuple[int, int]:
+    """A pin or ban as it can be stored: the span (the whole message when none is given) in the
+    message's redacted text. Refused (StageError, with the reason) when the message does not
+    exist, the span is outside the text or empty; a pin also when the message is not eligible
+    for this recipient's letter (pending, rejected, another recipient, a sample-text copy) or a
+    flag blocks the span."""
+    try:
+        m = store.message(message_id)
+    except KeyError:
+        raise StageError(f"{action} {message_id}: no message {message_id} in this store") from None
+    text = store.redacted_texts([message_id])[message_id]
+    start, end = (0, len(text)) if start is None else (start, end)
+    if not 0 <= start < end <= len(text):
+        raise StageError(f"{action} {message_id}:{start}-{end}: the span must lie inside the message's "
+                         f"text (0-{len(text)}, after redactions) and not be empty")
+    if action == "pin":
+        row = next((r for r in store.eligible(recipient or None) if r.message_id == message_id), None)
+        if row is None:
+            status = store.statuses().get(message_id, "pending")
+            why = (f"it is {status}" if status not in ("approved", "approved_redacted") else
+                   "it is a copy grouped under another message, or the two-person rule is waiting")
+            raise StageError(f"pin {message_id}: the message cannot be quoted ({why}); approve it first")
+        if row.is_template:
+            raise StageError(f"pin {message_id}: the message is a copy of a campaign sample text")
+        if recipient and m.recipient and m.recipient != recipient:
+            raise StageError(f"pin {message_id}: the message is written to {m.recipient!r}, not {recipient!r}")
+        flags = store.flags([message_id], effective=True).get(message_id, [])
+        if any(overlaps((start, end), b) for b in blocked_spans(m.text, text, flags)):
+            raise StageError(f"pin {message_id}:{start}-{end}: a moderation flag covers part of this span")
+    return start, end
+
+
 def excerpt_pool(store: Store, config: Config, embedder: Embedder, recipient: str) -> ExcerptPool:
     el = eligible(store)
     members = store.theme_members()
@@ -364,13 +401,21 @@ def excerpt_pool(store: Store, config: Config, embedder: Embedder, recipient: st
         raise StageError("no themes yet: run `letterworld themes` first")
     flags = store.flags(effective=True)  # a flag a moderator dismissed no longer blocks its span
     choices = store.excerpt_choices()
-    banned = {k for k, v in choices.items() if v == "ban"}
+    bans: dict[int, list[tuple[int, int]]] = {}
+    for (mid, a, b), v in choices.items():
+        if v == "ban":
+            bans.setdefault(mid, []).append((a, b))
     pinned = {k for k, v in choices.items() if v == "pin"}
     xc = config.excerpts
     # theme order: by weight; the letter keeps the strongest themes
     theme_rows = sorted(theme_rows, key=lambda t: -t["weight"])[: xc.max_themes]
     keep = {t["theme_id"] for t in theme_rows}
     cands: list[ex.Candidate] = []
+    by_msg = {m.id: (m, text, lang) for m, text, lang in zip(el.messages, el.texts, el.langs)}
+
+    def banned(mid: int, a: int, b: int) -> bool:
+        return any(overlaps((a, b), span) for span in bans.get(mid, ()))
+
     for m, text, lang in zip(el.messages, el.texts, el.langs):
         if m.id in el.templates or m.id not in members or members[m.id][0] not in keep:
             continue
@@ -379,15 +424,35 @@ def excerpt_pool(store: Store, config: Config, embedder: Embedder, recipient: st
         for c in ex.candidates(m.id, text, lang, m.country, members[m.id][0], min_chars=xc.min_chars,
                                max_chars=xc.max_chars, max_sentences=xc.max_sentences,
                                blocked=blocked_spans(m.text, text, flags.get(m.id, []))):
-            if (c.message_id, c.start, c.end) not in banned:
+            if not banned(c.message_id, c.start, c.end):
                 cands.append(c)
+    # a pin names any span: one that is not a sentence-cut candidate joins as its own candidate
+    # (its theme: the message's, else the nearest kept one); a pin that no longer holds is said
+    have = {(c.message_id, c.start, c.end) for c in cands}
+    for mid, a, b in sorted(pinned - have):
+        try:
+            check_choice(store, config, recipient, mid, a, b, "pin")
+        except StageError as exc:
+            warn(f"[yellow]excerpts: pin not used: {safe(exc)}[/yellow]")
+            continue
+        if banned(mid, a, b):
+            warn(f"[yellow]excerpts: pin {mid}:{a}-{b} not used: a ban overlaps it[/yellow]")
+            continue
+        m, text, lang = by_msg[mid]
+        theme = members[mid][0] if mid in members and members[mid][0] in keep else -2
+        cands.append(ex.Candidate(mid, a, b, text[a:b], lang, m.country, theme,
+                                  ex.readability(text[a:b], xc.min_chars, xc.max_chars)))
     message_langs = Counter(lang for m, lang in zip(el.messages, el.langs)
                             if not recipient or not m.recipient or m.recipient == recipient)
     required = {lang for lang, n in message_langs.items() if n >= xc.min_lang_messages and lang != "und"}
     vectors, _ = embed(store, config, embedder, [c.text for c in cands], label="embed excerpt candidates")
-    by_msg = {m.id: m for m in el.messages}
-    vectors = meaning_space(vectors, [c.lang for c in cands], [by_msg[c.message_id].recipient for c in cands], 3)
+    vectors = meaning_space(vectors, [c.lang for c in cands], [by_msg[c.message_id][0].recipient for c in cands], 3)
     centroids = {t["theme_id"]: t["centroid"] for t in theme_rows}
+    ids = list(centroids)
+    for i, c in enumerate(cands):
+        if c.theme_id == -2:
+            nearest = ids[int(np.argmax([vectors[i] @ centroids[t] for t in ids]))]
+            cands[i] = ex.Candidate(c.message_id, c.start, c.end, c.text, c.lang, c.country, nearest, c.readability)
     return ExcerptPool(el, cands, vectors, centroids, required, pinned, message_langs)
 
 
@@ -404,7 +469,7 @@ def excerpts(store: Store, config: Config, embedder: Embedder, recipient: str) -
     inputs = inputs_of_excerpts(store, config, recipient)
     pool = excerpt_pool(store, config, embedder, recipient)
     el, cands, required, xc = pool.el, pool.cands, pool.required, config.excerpts
-    picked = ex.select(cands, pool.vectors, pool.centroids, per_theme=xc.per_theme, mmr_lambda=xc.mmr_lambda,
+    picked = ex.select(cands, pool.vectors, pool.centroids, per_theme=xc.per_theme + xc.alternates, mmr_lambda=xc.mmr_lambda,
                        required_langs=required, pinned=pool.pinned, weight_distinct=xc.weight_distinct,
                        weight_readability=xc.weight_readability, bonus_required_language=xc.bonus_required_language,
                        bonus_new_language=xc.bonus_new_language, bonus_new_country=xc.bonus_new_country)

@@ -292,6 +292,43 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL
     );
     """,
+    # 6: the letter as campaigners shape it. A translation memory keyed by the exact source span
+    # (message, start, end in the redacted text, and a checksum of the span's text) so translations
+    # survive re-composition and serve every letter and recipient; the campaigner's composition
+    # choices (arc, theme moves and drops, connective edits, swaps) per recipient; who wrote each
+    # letter version and what changed.
+    """
+    CREATE TABLE translations (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        source_sha TEXT NOT NULL,
+        source_lang TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('accepted', 'machine_draft')),
+        translator TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX translations_span ON translations (message_id, start, end, lang);
+    CREATE VIEW current_translations AS
+    SELECT t.* FROM translations t
+    WHERE t.id = (SELECT max(t2.id) FROM translations t2 WHERE t2.message_id = t.message_id
+                  AND t2.start = t.start AND t2.end = t.end AND t2.lang = t.lang);
+    CREATE TABLE letter_plan (
+        recipient TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (recipient, key)
+    );
+    ALTER TABLE letters ADD COLUMN actor TEXT NOT NULL DEFAULT '';
+    ALTER TABLE letters ADD COLUMN note TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -717,14 +754,57 @@ class Store:
         return [json.loads(r[0]) for r in self.db.execute("SELECT data FROM excerpts ORDER BY rank")]
 
     # -- letters --------------------------------------------------------------
-    def add_letter(self, letter: dict[str, Any]) -> int:
-        cur = self.db.execute("INSERT INTO letters (recipient, created_at, data) VALUES (?,?,?)",
-                              (letter.get("recipient", ""), now(), json.dumps(letter, ensure_ascii=False)))
+    def add_letter(self, letter: dict[str, Any], *, actor: str | None = None, note: str = "") -> int:
+        """Save a letter as the next version (who made it and what changed: `note`)."""
+        cur = self.db.execute("INSERT INTO letters (recipient, created_at, data, actor, note) VALUES (?,?,?,?,?)",
+                              (letter.get("recipient", ""), now(), json.dumps(letter, ensure_ascii=False),
+                               actor or current_actor(), note))
         return int(cur.lastrowid)
 
-    def latest_letter(self) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT data FROM letters ORDER BY version DESC LIMIT 1").fetchone()
-        return None if row is None else json.loads(row[0])
+    def latest_letter(self, recipient: str | None = None) -> dict[str, Any] | None:
+        """The newest letter version (to `recipient` when given)."""
+        row = self.db.execute("SELECT data, version FROM letters WHERE ? IS NULL OR recipient = ?"
+                              " ORDER BY version DESC LIMIT 1", (recipient, recipient)).fetchone()
+        return None if row is None else {**json.loads(row[0]), "version": row[1]}
+
+    def letter(self, version: int) -> dict[str, Any]:
+        row = self.db.execute("SELECT data FROM letters WHERE version = ?", (version,)).fetchone()
+        if row is None:
+            known = [r[0] for r in self.db.execute("SELECT version FROM letters ORDER BY version")]
+            raise StoreError(f"no letter version {version}; versions: {', '.join(map(str, known)) or 'none yet'}")
+        return {**json.loads(row[0]), "version": version}
+
+    def letter_versions(self, recipient: str | None = None) -> list[dict[str, Any]]:
+        """version, recipient, created_at, actor, note of every saved letter, oldest first."""
+        return [dict(r) for r in self.db.execute(
+            "SELECT version, recipient, created_at, actor, note FROM letters WHERE ? IS NULL OR recipient = ?"
+            " ORDER BY version", (recipient, recipient))]
+
+    # -- the campaigner's composition choices (schema 6) ----------------------
+    def plan(self, recipient: str) -> dict[str, Any]:
+        """key -> value (JSON) of the campaigner's choices for this recipient's letter."""
+        return {r[0]: json.loads(r[1]) for r in self.db.execute(
+            "SELECT key, value FROM letter_plan WHERE recipient = ? ORDER BY key", (recipient,))}
+
+    def set_plan(self, recipient: str, key: str, value: Any, *, actor: str | None = None, why: str = "") -> None:
+        """Set (or with value None remove) one choice; audited with the old and new value."""
+        actor = actor or current_actor()
+        old = self.plan(recipient).get(key)
+        if value is None:
+            self.db.execute("DELETE FROM letter_plan WHERE recipient = ? AND key = ?", (recipient, key))
+        else:
+            self.db.execute("INSERT OR REPLACE INTO letter_plan VALUES (?,?,?,?,?)",
+                            (recipient, key, json.dumps(value, ensure_ascii=False), actor, now()))
+        self.audit("plan", f"letter-plan:{key}", detail={"recipient": recipient, "old": old, "new": value},
+                   why=why, actor=actor)
+
+    def replace_plan(self, recipient: str, plan: dict[str, Any], *, actor: str | None = None, why: str = "") -> None:
+        """The whole plan at once (a restored version's)."""
+        actor = actor or current_actor()
+        self.db.execute("DELETE FROM letter_plan WHERE recipient = ?", (recipient,))
+        self.db.executemany("INSERT INTO letter_plan VALUES (?,?,?,?,?)",
+                            [(recipient, k, json.dumps(v, ensure_ascii=False), actor, now()) for k, v in plan.items()])
+        self.audit("plan", "letter-plan:*", detail={"recipient": recipient, "plan": plan}, why=why, actor=actor)
 
     # -- moderation queue: redactions and approvals (schema 2) ------------------
     def set_redaction(self, message_id: int, start: int, end: int, action: str, *, label: str = "",

@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES="fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji libfribidi0 libraqm0"
+# libpango*/libharfbuzz-subset0: WeasyPrint (PDF export) lays out text with Pango and subsets fonts
+PACKAGES="fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji libfribidi0 libraqm0 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
 missing=""
 for p in $PACKAGES; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

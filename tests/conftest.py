@@ -16,6 +16,17 @@ def store(tmp_path):
 
 
 @pytest.fixture(scope="session")
+def demo_run(tmp_path_factory, embedder):
+    """The README's demo through `run`, with its translation sheet (no slides: tested elsewhere).
+    Shared by every test module that reads the demo's store; tests copy the store to change it."""
+    from letterworld.pipeline import demo_config, demo_inputs, demo_translations, run
+
+    out = tmp_path_factory.mktemp("demo-run")
+    return run(demo_inputs(), out, demo_config(), auto_approve=True, embedder=embedder, render=False,
+               translation_sheets=demo_translations())
+
+
+@pytest.fixture(scope="session")
 def embedder():
     from letterworld.embedding import load_embedder
 

@@ -379,7 +379,7 @@ def test_a_second_run_on_the_same_inputs_changes_nothing(tmp_path, embedder):
         with Store(out / "campaign.db") as s:
             letter = s.latest_letter()
             return (s.theme_members(), [(e["message_id"], e["start"], e["end"], e["theme_id"]) for e in s.excerpts()],
-                    [(sec["theme_id"], [e["id"] for e in sec["excerpts"]]) for sec in letter["sections"]])
+                    [(b["kind"], b.get("id"), b["text"]) for b in letter["blocks"]])
 
     run([sms, DEMO_DIR / "letters"], out, cfg, auto_approve=True, embedder=embedder, render=False)
     first = state()

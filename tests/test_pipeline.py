@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from letterworld.cli import app
+from letterworld.letter import quotes
 from letterworld.pipeline import DEMO_DIR, demo_config, run
 from letterworld.store import Store
 
@@ -49,7 +50,7 @@ def test_every_output_is_written(result):
 
 def test_letter_excerpts_keep_provenance_and_come_from_approved_unredacted_quotes(result):
     letter = json.loads((result.out_dir / "letter.json").read_text(encoding="utf-8"))
-    excerpts = [e for s in letter["sections"] for e in s["excerpts"]]
+    excerpts = quotes(letter)
     assert len(excerpts) >= 6
     assert len({e["lang"] for e in excerpts}) >= 3
     with Store(result.db) as store:
@@ -66,13 +67,15 @@ def test_letter_excerpts_keep_provenance_and_come_from_approved_unredacted_quote
             if e["attribution"]:
                 assert original.consent is True
     counts = letter["counts"]
-    assert letter["greeting"].startswith("Dear ") and str(counts["messages"]) in letter["closing"]
+    blocks = letter["blocks"]
+    assert blocks[0]["kind"] == "greeting" and blocks[0]["text"].startswith("Querida ")  # the demo writes in Spanish
+    assert blocks[1]["kind"] == "opening" and str(counts["messages"]) in blocks[1]["text"]
 
 
 def test_slides_manifest_matches_files(result):
     manifest = json.loads((result.out_dir / "slides" / "manifest.json").read_text(encoding="utf-8"))
     letter = json.loads((result.out_dir / "letter.json").read_text(encoding="utf-8"))
-    ids = {e["id"] for s in letter["sections"] for e in s["excerpts"]}
+    ids = {e["id"] for e in quotes(letter)}
     from PIL import Image
 
     shown = set()
@@ -96,7 +99,7 @@ def test_rerun_is_idempotent_and_keeps_decisions(result, demo_slice, embedder):
     with Store(again.db) as store:
         assert store.count_messages() == before
         assert store.statuses()[mid] == "rejected"
-    excerpts = [e for s in again.letter["sections"] for e in s["excerpts"]]
+    excerpts = quotes(again.letter)
     assert all(e["message_id"] != mid for e in excerpts)
 
 

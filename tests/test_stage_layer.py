@@ -15,7 +15,7 @@ from letterworld.cli import app
 from letterworld.config import ConfigError, from_dict, load_config
 from letterworld.moderation import queue as q
 from letterworld.moderation import redact
-from letterworld.pipeline import DEMO_DIR, demo_config, demo_inputs, run
+from letterworld.pipeline import DEMO_DIR, demo_config, demo_translations, run
 from letterworld.records import Message
 from letterworld.registry import STAGES, Context, is_stale, run_stage
 from letterworld.store import Store
@@ -42,14 +42,7 @@ def letter_of(db: Path) -> dict:
 
 
 def quotes(letter: dict) -> list[dict]:
-    return [e for s in letter["sections"] for e in s["excerpts"]]
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory, embedder):
-    """The README's demo through `run` (no slides: they are tested elsewhere)."""
-    out = tmp_path_factory.mktemp("run")
-    return run(demo_inputs(), out, demo_config(), auto_approve=True, embedder=embedder, render=False)
+    return [b for b in letter["blocks"] if b["kind"] == "quote"]
 
 
 @pytest.fixture
@@ -80,9 +73,11 @@ def test_stage_by_stage_cli_and_run_give_identical_stores(demo_run, tmp_path):
         c.execute("INSERT INTO embeddings SELECT * FROM r.embeddings")
     runner = CliRunner()
     steps = [["ingest", str(DEMO_DIR)], ["detect"], ["embed"], ["screen", "--auto-approve"], ["themes"],
-             ["excerpts"], ["compose", "--out", str(tmp_path / "letter")]]
+             ["excerpts"], ["letter sheet import", str(demo_translations()[0]), "--lang", "es"],
+             ["compose", "--out", str(tmp_path / "letter")]]
     for step in steps:
-        args = [step[0], "--db", str(db), *step[1:]] + (["--config", str(CONFIG)] if step[0] != "ingest" else [])
+        args = [*step[0].split(), "--db", str(db), *step[1:]] + (
+            ["--config", str(CONFIG)] if step[0] not in ("ingest", "letter sheet import") else [])
         res = runner.invoke(app, args)
         assert res.exit_code == 0, (step, res.output)
     a, b = sqlite3.connect(demo_run.db), sqlite3.connect(db)

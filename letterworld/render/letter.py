@@ -49,6 +49,8 @@ def validate_letter(letter: object, where: str = "letter.json") -> dict:
 
     need(isinstance(letter, dict), "the top level", "an object with recipient and sections", letter)
     assert isinstance(letter, dict)
+    if "blocks" in letter:
+        letter = _slides_view(letter, need)
     for key, what in (("recipient", "a string"), ("sections", "a list of sections")):
         need(key in letter, key, what, missing=True)
     need(isinstance(letter["recipient"], str), "recipient", "a string", letter["recipient"])
@@ -72,6 +74,29 @@ def validate_letter(letter: object, where: str = "letter.json") -> dict:
             need(tr is None or isinstance(tr, dict) and isinstance(tr.get("text"), str), f"{key}.translation",
                  'an object with "text"', tr)
     return letter
+
+
+def _slides_view(letter: dict, need) -> dict:
+    """A schema 2 letter (blocks) as the slides draw it: the greeting on the title slide, one
+    section per theme run of quotes, the closing and sign-off on the closing slide. Only
+    translations a person accepted are shown beside a quote (a machine draft is never projected)."""
+    from ..letter import BLOCK_KINDS, sections_of, text_of
+
+    need(isinstance(letter["blocks"], list), "blocks", "a list", letter["blocks"])
+    for i, b in enumerate(letter["blocks"]):
+        need(isinstance(b, dict), f"blocks[{i}]", "an object", b)
+        need(b.get("kind") in BLOCK_KINDS, f"blocks[{i}].kind", "one of " + ", ".join(BLOCK_KINDS), b.get("kind"))
+        need(isinstance(b.get("text"), str), f"blocks[{i}].text", "a string", b.get("text"))
+    sections = []
+    for sec in sections_of(letter):
+        items = []
+        for ex in sec["excerpts"]:
+            tr = ex.get("translation")
+            accepted = isinstance(tr, dict) and tr.get("status", "accepted") == "accepted"
+            items.append({**ex, "translation": tr if accepted else None})
+        sections.append({**sec, "excerpts": items})
+    closing = " ".join(t for t in (text_of(letter, "closing"), text_of(letter, "signoff")) if t)
+    return {**letter, "greeting": text_of(letter, "greeting"), "closing": closing, "sections": sections}
 
 
 def read_letter(path: Path) -> dict:
@@ -148,6 +173,7 @@ def iter_slides(letter: dict, preset: str | Preset = "1920x1080", theme=None) ->
     each; a pair slide when an excerpt carries a translation; several when a
     minimum glyph height forces a split), closing."""
     p, th = get_preset(preset), resolve_theme(theme)
+    letter = validate_letter(letter)
     lang = letter.get("lang") or "en"
     yield title_slide(letter, p, th)
     for sec in letter.get("sections") or []:
@@ -188,7 +214,7 @@ def render_letter(letter: dict, out_dir: Path, preset: str | Preset = "1920x1080
     LegibilityError before writing anything it can check up front.
     """
     say = progress or (lambda _m: None)
-    validate_letter(letter)
+    letter = validate_letter(letter)
     p = get_preset(preset)
     th = resolve_theme(theme)
     check_fonts(letter, th)

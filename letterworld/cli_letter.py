@@ -1,0 +1,378 @@
+"""`letterworld letter ...`: the campaigner's commands over a composed letter. Each change (pin,
+ban, swap, move, drop, edit, arc) is stored in the store's plan for that recipient, audited, and
+saved at once as a new letter version that says what changed; `list`, `show`, `diff` and
+`restore` walk the history. Translators' commands (`sheet`, `tmx`, `draft`, `accept`) are in
+cli_translations.py."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from . import letter as lt
+from .cli_common import CONFIG, DB, echo, fail, open_store, read_config
+from .progress import safe, say
+from .registry import Context, run_stage
+from .stages import StageError, check_choice, choose_recipient
+from .store import Store, StoreError
+
+letter_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                         help="Shape the letter: pins and bans, swaps, the arc, connective lines, versions.")
+RECIPIENT = typer.Option("", "--recipient", help="whose letter (default: the campaign's recipient)")
+REF = re.compile(r"^(\d+)(?::(\d+)-(\d+))?$")
+FORMATS = ("md", "html", "pdf", "txt", "json", "script")
+
+
+def recipient_or_fail(store: Store, config, recipient: str) -> str:
+    """Whose letter (`stages.choose_recipient`), or stop with the reason."""
+    try:
+        return choose_recipient(store, config, recipient or None)
+    except StageError as exc:
+        fail(str(exc))
+
+
+def recompose(store: Store, config, recipient: str, note: str, out: Optional[Path] = None) -> dict[str, Any]:
+    """A new letter version after a change (the compose stage, re-deriving what is stale)."""
+    ctx = Context(config, recipient=recipient, out_dir=out, letter={"note": note})
+    try:
+        letter = run_stage("compose", store, ctx)
+    except (StageError, ValueError, KeyError, RuntimeError) as exc:
+        fail(str(exc))
+    return letter
+
+
+def _latest(store: Store, recipient: str) -> dict[str, Any]:
+    letter = store.latest_letter(recipient)
+    if letter is None:
+        fail(f"no letter to {recipient!r} yet: run `letterworld compose` first")
+    return letter
+
+
+def parse_ref(ref: str) -> tuple[int, int | None, int | None]:
+    """'412' (a whole message) or '412:0-38' (a span of its redacted text)."""
+    m = REF.match(ref.strip())
+    if not m:
+        fail(f"{ref!r}: expected a message id (412) or a span of it (412:0-38)")
+    mid, a, b = m.groups()
+    return int(mid), None if a is None else int(a), None if b is None else int(b)
+
+
+def add_choices(store: Store, config, recipient: str, action: str, refs: list[str]) -> list[str]:
+    """Store pins or bans after checking each (`stages.check_choice`); the first refused one
+    stops the command with its reason. Returns the stored spans."""
+    done = []
+    for ref in refs:
+        mid, a, b = parse_ref(ref)
+        try:
+            a, b = check_choice(store, config, recipient, mid, a, b, action)
+        except StageError as exc:
+            fail(str(exc))
+        with store.transaction():
+            store.set_excerpt_choice(mid, a, b, action)
+        done.append(f"{mid}:{a}-{b}")
+    return done
+
+
+def _choice(action: str, refs: list[str], db: Path, config: Optional[Path], recipient: str) -> None:
+    cfg = read_config(config)
+    with open_store(db) as store:
+        who = recipient_or_fail(store, cfg, recipient)
+        done = add_choices(store, cfg, who, action, refs)
+        letter = recompose(store, cfg, who, f"{action} {', '.join(done)}")
+        shown = {q["id"] for q in lt.quotes(letter)}
+        for ref in done:
+            mid = int(ref.split(":")[0])
+            inside = [q for q in shown if int(q.split(":")[0]) == mid]
+            state = ("in the letter" if inside else "not in the letter") if action == "pin" else (
+                "no quote of it left in the letter" if not inside else f"still quoted as {', '.join(inside)}")
+            say(f"{action} {ref}: {state} (version {letter['version']})")
+
+
+@letter_app.command()
+def pin(refs: list[str] = typer.Argument(..., help="ID or ID:START-END (redacted text)"), db: Path = DB,
+        config: Optional[Path] = CONFIG, recipient: str = RECIPIENT) -> None:
+    """Always quote this span (or the whole message); refused with the reason when it cannot be quoted.
+
+    Example: letterworld letter pin 412:0-38 --db campaign.db"""
+    _choice("pin", refs, db, config, recipient)
+
+
+@letter_app.command()
+def ban(refs: list[str] = typer.Argument(..., help="ID or ID:START-END"), db: Path = DB,
+        config: Optional[Path] = CONFIG, recipient: str = RECIPIENT) -> None:
+    """Never quote this span (every candidate overlapping it) or message.
+
+    Example: letterworld letter ban 595 --db campaign.db"""
+    _choice("ban", refs, db, config, recipient)
+
+
+@letter_app.command()
+def pins(db: Path = DB, config: Optional[Path] = CONFIG, recipient: str = RECIPIENT,
+         remove: list[str] = typer.Option([], "--remove", help="ID:START-END of a pin or ban to remove")) -> None:
+    """List pins and bans (who, when), or remove some (the letter is composed again).
+
+    Example: letterworld letter pins --db campaign.db --remove 412:0-38"""
+    cfg = read_config(config)
+    with open_store(db) as store:
+        rows = store.db.execute("SELECT * FROM excerpt_choices ORDER BY message_id, start").fetchall()
+        if remove:
+            have = {(r["message_id"], r["start"], r["end"]): r["action"] for r in rows}
+            for ref in remove:
+                mid, a, b = parse_ref(ref)
+                keys = [k for k in have if k[0] == mid and (a is None or k[1:] == (a, b))]
+                if not keys:
+                    fail(f"no pin or ban {ref!r}; `letterworld letter pins` lists them")
+                with store.transaction():
+                    for k in keys:
+                        store.db.execute("DELETE FROM excerpt_choices WHERE message_id=? AND start=? AND end=?", k)
+                        store.audit(f"un{have[k]}", f"excerpt:{k[0]}:{k[1]}-{k[2]}")
+            who = recipient_or_fail(store, cfg, recipient)
+            letter = recompose(store, cfg, who, f"removed {', '.join(remove)}")
+            say(f"removed {len(remove)}; letter version {letter['version']}")
+            return
+        if not rows:
+            echo("no pins or bans")
+        for r in rows:
+            text = store.redacted_texts([r["message_id"]]).get(r["message_id"], "")[r["start"]:r["end"]]
+            echo(f"{r['action']:<4} {r['message_id']}:{r['start']}-{r['end']}  by {r['decided_by']} "
+                 f"at {r['decided_at']}  {text[:70]!r}")
+
+
+@letter_app.command()
+def swap(quote: str = typer.Argument(..., help="the quote's id, e.g. 412:0-38"), db: Path = DB,
+         config: Optional[Path] = CONFIG, recipient: str = RECIPIENT,
+         undo: bool = typer.Option(False, "--undo", help="bring the swapped-out quote back")) -> None:
+    """Replace a quote with the next-best candidate of its theme (shown with why it ranks next).
+
+    Example: letterworld letter swap 412:0-38 --db campaign.db"""
+    cfg = read_config(config)
+    with open_store(db) as store:
+        who = recipient_or_fail(store, cfg, recipient)
+        before = _latest(store, who)
+        ids = {q["id"]: q for q in lt.quotes(before)}
+        if not undo and quote not in ids:
+            fail(f"{quote!r} is not a quote of letter version {before['version']}; quotes: {', '.join(ids)}")
+        with store.transaction():
+            store.set_plan(who, f"swap:{quote}", None if undo else True)
+        letter = recompose(store, cfg, who, f"{'unswap' if undo else 'swap'} {quote}")
+        if undo:
+            say(f"{quote} may be quoted again; version {letter['version']}")
+            return
+        old = ids[quote]
+        new = [q for q in lt.quotes(letter) if q["theme_id"] == old["theme_id"] and q["id"] not in ids]
+        if new:
+            for q in new:
+                echo(f"swapped {quote} for {q['id']} [{q['lang']}] {q['text']!r}")
+                echo(f"  why: {q.get('why')}")
+        else:
+            say(f"{quote} swapped out; its theme has no other candidate left that fits (version {letter['version']})")
+
+
+def _theme(letter: dict[str, Any], theme: int) -> dict[str, Any]:
+    for t in letter.get("themes", []):
+        if t["theme_id"] == theme:
+            return t
+    fail(f"no theme {theme} in the letter; themes: "
+         + ", ".join(f"{t['theme_id']} ({t['title']})" for t in letter.get("themes", [])))
+
+
+@letter_app.command()
+def move(theme: int = typer.Argument(..., help="theme id"), to: str = typer.Option(..., "--to", help="movement"),
+         position: Optional[int] = typer.Option(None, help="place within the movement, 1 = first"), db: Path = DB,
+         config: Optional[Path] = CONFIG, recipient: str = RECIPIENT) -> None:
+    """Move a theme to another movement of the arc (and to a place within it).
+
+    Example: letterworld letter move 3 --to hope --position 1 --db campaign.db"""
+    cfg = read_config(config)
+    with open_store(db) as store:
+        who = recipient_or_fail(store, cfg, recipient)
+        letter = _latest(store, who)
+        _theme(letter, theme)
+        if to not in letter["arc"]:
+            fail(f"--to {to!r}: the arc is {', '.join(letter['arc'])}")
+        if position is not None and position < 1:
+            fail("--position counts from 1")
+        with store.transaction():
+            store.set_plan(who, f"move:{theme}", to)
+            store.set_plan(who, f"position:{theme}", None if position is None else position - 1)
+        out = recompose(store, cfg, who, f"move theme {theme} to {to}" + (f" #{position}" if position else ""))
+        say(f"theme {theme} is in {to}; version {out['version']}")
+
+
+@letter_app.command()
+def drop(theme: int = typer.Argument(..., help="theme id"), db: Path = DB, config: Optional[Path] = CONFIG,
+         recipient: str = RECIPIENT, undo: bool = typer.Option(False, "--undo", help="bring it back")) -> None:
+    """Leave a theme out of the letter (or bring it back with --undo).
+
+    Example: letterworld letter drop 5 --db campaign.db"""
+    cfg = read_config(config)
+    with open_store(db) as store:
+        who = recipient_or_fail(store, cfg, recipient)
+        _theme(_latest(store, who), theme)
+        with store.transaction():
+            store.set_plan(who, f"drop:{theme}", None if undo else True)
+        out = recompose(store, cfg, who, f"{'restore' if undo else 'drop'} theme {theme}")
+        say(f"theme {theme} {'back in' if undo else 'left out of'} the letter; version {out['version']}")
+
+
+@letter_app.command()
+def arc(movements: str = typer.Argument(..., help="comma-separated, e.g. solidarity,demand,hope"), db: Path = DB,
+        config: Optional[Path] = CONFIG, recipient: str = RECIPIENT) -> None:
+    """Choose the arc: which movements, in which order (themes outside it are left out).
+
+    Example: letterworld letter arc solidarity,admiration,hope,demand,farewell --db campaign.db"""
+    order = [m.strip() for m in movements.split(",") if m.strip()]
+    bad = [m for m in order if m not in lt.ARC]
+    if bad or not order or len(set(order)) != len(order):
+        fail(f"{movements!r}: name distinct movements of {', '.join(lt.ARC)}")
+    cfg = read_config(config)
+    with open_store(db) as store:
+        who = recipient_or_fail(store, cfg, recipient)
+        with store.transaction():
+            store.set_plan(who, "arc", order)
+        out = recompose(store, cfg, who, f"arc {' > '.join(order)}")
+        say(f"arc {' > '.join(order)}; version {out['version']}")
+
+
+@letter_app.command()
+def edit(target: str = typer.Argument(..., help="greeting, opening, closing, signoff or a theme id (its "
+                                                 "connective line)"),
+         text: str = typer.Option("", "--text", help="the new line"), reset: bool = typer.Option(False, "--reset"),
+         db: Path = DB, config: Optional[Path] = CONFIG, recipient: str = RECIPIENT) -> None:
+    """Write the campaign's own line for a block (quotes are never edited), or --reset to the template.
+
+    Example: letterworld letter edit 3 --text "Many of you wrote about the river." --db campaign.db"""
+    if not reset and not text.strip():
+        fail("give --text \"...\" or --reset")
+    cfg = read_config(config)
+    with open_store(db) as store:
+        who = recipient_or_fail(store, cfg, recipient)
+        if target.isdigit():
+            _theme(_latest(store, who), int(target))
+            key = f"connective:{int(target)}"
+        elif target in lt.CAMPAIGN_TEXTS:
+            key = f"text:{target}"
+        else:
+            fail(f"{target!r}: edit greeting, opening, closing, signoff or a theme id's connective line")
+        with store.transaction():
+            store.set_plan(who, key, None if reset else text.strip())
+        out = recompose(store, cfg, who, f"{'reset' if reset else 'edit'} {target}")
+        say(f"{target}: {'template' if reset else 'your line'}; version {out['version']}")
+
+
+@letter_app.command("list")
+def list_(db: Path = DB, recipient: str = typer.Option("", "--recipient", help="only this recipient's")) -> None:
+    """Every saved version: who, when, what changed.
+
+    Example: letterworld letter list --db campaign.db"""
+    with open_store(db) as store:
+        rows = store.letter_versions(recipient or None)
+        if not rows:
+            echo("no letters yet")
+        for r in rows:
+            echo(f"{r['version']:>4}  {r['created_at']}  {r['actor']:<12} {r['recipient']:<16} {r['note']}")
+
+
+@letter_app.command()
+def show(version: Optional[int] = typer.Argument(None, help="version (default: the latest)"), db: Path = DB,
+         fmt: str = typer.Option("txt", "--format", help="txt, md, json, script")) -> None:
+    """Print one version of the letter.
+
+    Example: letterworld letter show 3 --db campaign.db --format md"""
+    from . import exports, reading
+
+    with open_store(db) as store:
+        letter = _version(store, version)
+    render = {"txt": exports.to_text, "md": exports.to_markdown, "json": exports.to_json,
+              "script": reading.script_text}.get(fmt)
+    if render is None:
+        fail(f"--format {fmt!r}: use txt, md, json or script")
+    echo(render(letter)) if fmt != "json" else typer.echo(render(letter))
+
+
+def _version(store: Store, version: Optional[int]) -> dict[str, Any]:
+    try:
+        letter = store.letter(version) if version is not None else store.latest_letter()
+    except StoreError as exc:
+        fail(str(exc))
+    if letter is None:
+        fail("no letters yet: run `letterworld compose` first")
+    return letter
+
+
+@letter_app.command("diff")
+def diff_(a: int = typer.Argument(..., help="older version"), b: int = typer.Argument(..., help="newer version"),
+          db: Path = DB) -> None:
+    """What changed between two versions: quotes and lines added and removed, themes moved.
+
+    Example: letterworld letter diff 4 5 --db campaign.db"""
+    with open_store(db) as store:
+        lines = lt.diff(_version(store, a), _version(store, b))
+    for line in lines or ["(no change)"]:
+        echo(line)
+
+
+@letter_app.command()
+def restore(version: int = typer.Argument(..., help="the version to go back to"), db: Path = DB) -> None:
+    """Go back to an earlier version: its choices (plan) become current and it is saved again as
+    the newest version, with every quote re-checked (one that may no longer be shown is left out).
+
+    Example: letterworld letter restore 3 --db campaign.db"""
+    from .pipeline import check_quotes
+
+    with open_store(db) as store:
+        old = _version(store, version)
+        who = old["recipient"]
+        kept, dropped = check_quotes(store, who, lt.quotes(old))
+        ok = {q["id"] for q in kept}
+        letter = {**old, "blocks": [b for b in old["blocks"] if b.get("kind") != "quote" or b["id"] in ok]}
+        for qid, why in dropped.items():
+            say(f"[yellow]restore: left out {qid}: {safe(why)}[/yellow]")
+        with store.transaction():
+            store.replace_plan(who, old.get("plan", {}), why=f"restore of version {version}")
+            new = store.add_letter(letter, note=f"restore of version {version}"
+                                   + (f" ({len(dropped)} quote(s) left out)" if dropped else ""))
+            store.audit("restore", f"letter:{new}", detail={"from": version, "left_out": dropped})
+        say(f"version {version} restored as version {new}")
+
+
+@letter_app.command()
+def export(out: Path = typer.Option(..., "--out", help="folder"), db: Path = DB,
+           version: Optional[int] = typer.Option(None, help="default: the latest"),
+           formats: str = typer.Option(",".join(FORMATS), help="comma-separated: " + ", ".join(FORMATS))) -> None:
+    """Write the letter in the formats asked for (PDF with selectable text; the reading script).
+
+    Example: letterworld letter export --out letter/ --formats md,pdf,script --db campaign.db"""
+    from .exports import write_exports
+
+    chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        fail(f"--formats {formats!r}: choose from {', '.join(FORMATS)}")
+    with open_store(db) as store:
+        letter = _version(store, version)
+    if out.exists() and not out.is_dir():
+        fail(f"{out} is a file; --out takes a folder")
+    try:
+        paths = write_exports(letter, out, tuple(chosen))
+    except (OSError, ValueError) as exc:
+        fail(str(exc))
+    for p in paths.values():
+        say(f"wrote {p}")
+
+
+def _mount_translations() -> None:
+    """The translators' commands: `letter sheet export|import`, `letter tmx export|import`,
+    `letter draft`, `letter accept` (cli_translations.py)."""
+    from . import cli_translations as ct
+
+    letter_app.add_typer(ct.sheet_app, name="sheet", help="translators' spreadsheets (XLSX or CSV)")
+    letter_app.add_typer(ct.tmx_app, name="tmx", help="TMX, the exchange format of translation tools")
+    letter_app.command("draft")(ct.draft)
+    letter_app.command("accept")(ct.accept)
+
+
+_mount_translations()
