@@ -127,16 +127,9 @@ def shown_attribution(q: dict[str, Any]) -> str | None:
 
 
 def language_name(tag: Any) -> str:
-    t = _lang(tag)
-    base = _base(t)
-    name = ""
-    try:
-        from babel import Locale
+    from .fields import language_name as name_of
 
-        name = Locale("en").languages.get(base, "")
-    except Exception:  # pragma: no cover - babel is a dependency
-        pass
-    return name or base
+    return name_of(_base(_lang(tag)))
 
 
 def country_name(code: Any) -> str:

@@ -156,6 +156,27 @@ def normalise_date(value: object) -> str:
         return ""
 
 
+@lru_cache(maxsize=1024)
+def language_name(code: str, locale: str = "en") -> str:
+    """The language's name in `locale` (CLDR via Babel), else its ISO 639 name (pycountry: the
+    languages CLDR lacks, e.g. Central Bikol), else the code itself."""
+    base = (code or "").replace("-", "_").split("_")[0].lower()
+    if not base:
+        return ""
+    from babel import Locale
+
+    try:
+        name = Locale.parse(locale).languages.get(base, "")
+    except Exception:  # an unknown locale: the English name
+        name = Locale("en").languages.get(base, "")
+    if not name:
+        import pycountry
+
+        lg = pycountry.languages.get(alpha_2=base) if len(base) == 2 else pycountry.languages.get(alpha_3=base)
+        name = lg.name if lg else ""
+    return name or base
+
+
 def known_language(code: str) -> str:
     """The language code as stored ("pt", "pt-BR", "und"), or "" when it names no language:
     one letterworld identifies, or one CLDR (Babel) knows."""

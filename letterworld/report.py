@@ -23,6 +23,13 @@ def _table(title: str, counts: Counter, total: int) -> str:
             f"{rows}</table></section>")
 
 
+def _lang_label(code: str) -> str:
+    """"da Danish": the code and its name (CLDR, or ISO 639 where CLDR has none)."""
+    from .fields import language_name
+
+    return code if code == "und" else f"{code} {language_name(code)}"
+
+
 def build_report(rows: list[dict[str, Any]], themes: list[dict[str, Any]], rejected: list[dict[str, Any]],
                  *, low_confidence: float = 0.5, campaign: str = "") -> str:
     """rows: one dict per message with lang, lang_confidence, country, channel, status, theme, text."""
@@ -34,14 +41,14 @@ def build_report(rows: list[dict[str, Any]], themes: list[dict[str, Any]], rejec
              "td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:left}section{margin-bottom:2rem}</style>",
              f"</head><body><h1>Campaign report {_esc(campaign)}</h1>",
              f"<p>{total} messages, {len(rejected)} rows rejected at ingest.</p>"]
-    parts.append(_table("Languages", Counter(r["lang"] for r in rows), total))
+    parts.append(_table("Languages", Counter(_lang_label(r["lang"]) for r in rows), total))
     parts.append(_table("Countries", Counter(r["country"] for r in rows), total))
     parts.append(_table("Channels", Counter(r["channel"] for r in rows), total))
     parts.append(_table("Moderation status", Counter(r["status"] for r in rows), total))
     parts.append(_table("Themes (approved messages)",
                         Counter(theme_names.get(r["theme"], "unassigned") for r in rows if r["theme"] is not None
                                 or r["status"].startswith("approved")), total))
-    items = "".join(f"<tr><td>{r['id']}</td><td>{_esc(r['lang'])}</td><td>{r['lang_confidence']:.2f}</td>"
+    items = "".join(f"<tr><td>{r['id']}</td><td>{_esc(_lang_label(r['lang']))}</td><td>{r['lang_confidence']:.2f}</td>"
                     f"<td dir='auto'>{_esc(r['text'][:120])}</td></tr>" for r in review)
     parts.append(f"<section><h2>Language to review ({len(review)}: und or confidence &lt; {low_confidence})</h2>"
                  f"<table><tr><th>id</th><th>lang</th><th>confidence</th><th>text</th></tr>{items}</table></section>")

@@ -53,7 +53,8 @@ def test_language_routes_on_the_same_table():
     assert language._script("ب") == language._script("ـ") == language._script("\u064b") == "Arabic"
     assert language._script("か") == language._script("カ") == language._script("ー") == "Kana"
     assert language._script("ª") == "Latin"
-    assert language._script("ଓ") == "Other"  # Oriya: a letter, but no route
+    assert language._script("ଓ") == "Oriya"  # Odia has a language of its own now (issue 15)
+    assert language._script("Ꭰ") == "Other"  # Cherokee: a letter, but no model knows the language
     assert language._script("1") is None and language._script(" ") is None and language._script("\u0301") is None
 
 
