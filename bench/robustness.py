@@ -70,9 +70,9 @@ def ingest_store(d: Path, *files: Path) -> Store:
 
 
 def flag_kinds(text: str) -> set[str]:
-    from letterworld.moderation import screen
+    from letterworld.moderation import screen_rules
 
-    return {f.kind for f in screen(text).flags}
+    return {f.kind for f in screen_rules(text).flags}
 
 
 # -- safety bypasses --------------------------------------------------------------------

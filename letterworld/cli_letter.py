@@ -145,7 +145,8 @@ def pins(db: Path = DB, config: Optional[Path] = CONFIG, recipient: str = RECIPI
 def swap(quote: str = typer.Argument(..., help="the quote's id, e.g. 412:0-38"), db: Path = DB,
          config: Optional[Path] = CONFIG, recipient: str = RECIPIENT,
          undo: bool = typer.Option(False, "--undo", help="bring the swapped-out quote back")) -> None:
-    """Replace a quote with the next-best candidate of its theme (shown with why it ranks next).
+    """Replace a quote with the next-best candidate of its theme (shown with why it ranks next); the
+    replacement stays in the letter like a pin.
 
     Example: letterworld letter swap 412:0-38 --db campaign.db"""
     cfg = read_config(config)
@@ -155,20 +156,20 @@ def swap(quote: str = typer.Argument(..., help="the quote's id, e.g. 412:0-38"),
         ids = {q["id"]: q for q in lt.quotes(before)}
         if not undo and quote not in ids:
             fail(f"{quote!r} is not a quote of letter version {before['version']}; quotes: {', '.join(ids)}")
+        nxt = None if undo else next((q for q in before.get("alternates", [])
+                                      if q["theme_id"] == ids[quote]["theme_id"]), None)
+        if not undo and nxt is None:
+            fail(f"{quote}: its theme has no other candidate to swap in (ban it instead: `letterworld letter ban "
+                 f"{quote}`)")
         with store.transaction():
-            store.set_plan(who, f"swap:{quote}", None if undo else True)
-        letter = recompose(store, cfg, who, f"{'unswap' if undo else 'swap'} {quote}")
+            store.set_plan(who, f"swap:{quote}", None if undo else nxt["id"])
+        letter = recompose(store, cfg, who, f"{'unswap' if undo else 'swap'} {quote}"
+                           + ("" if undo else f" for {nxt['id']}"))
         if undo:
-            say(f"{quote} may be quoted again; version {letter['version']}")
+            echo(f"{quote} may be quoted again; version {letter['version']}")
             return
-        old = ids[quote]
-        new = [q for q in lt.quotes(letter) if q["theme_id"] == old["theme_id"] and q["id"] not in ids]
-        if new:
-            for q in new:
-                echo(f"swapped {quote} for {q['id']} [{q['lang']}] {q['text']!r}")
-                echo(f"  why: {q.get('why')}")
-        else:
-            say(f"{quote} swapped out; its theme has no other candidate left that fits (version {letter['version']})")
+        echo(f"swapped {quote} for {nxt['id']} [{nxt['lang']}] {nxt['text']!r} (version {letter['version']})")
+        echo(f"  why it ranks next in its theme: {nxt.get('why')}")
 
 
 def _theme(letter: dict[str, Any], theme: int) -> dict[str, Any]:

@@ -138,7 +138,8 @@ class Plan:
     drops: set[int] = field(default_factory=set)
     connectives: dict[int, str] = field(default_factory=dict)  # theme -> the campaigner's own line
     texts: dict[str, str] = field(default_factory=dict)  # greeting/opening/closing/signoff edits
-    swapped: set[str] = field(default_factory=set)  # quote ids swapped out (the next candidate replaces each)
+    swapped: set[str] = field(default_factory=set)  # quote ids swapped out
+    swapped_in: set[str] = field(default_factory=set)  # the candidates that replace them (always in, like pins)
 
     @classmethod
     def from_store(cls, plan: dict[str, Any]) -> Plan:
@@ -159,6 +160,8 @@ class Plan:
                 p.texts[target] = str(value)
             elif kind == "swap" and value:
                 p.swapped.add(target)
+                if isinstance(value, str):
+                    p.swapped_in.add(value)
         return p
 
 
@@ -267,7 +270,8 @@ def compose(recipient: str, themes: list[dict[str, Any]], candidates: dict[int, 
     rounds = max((len(q) for q in queues.values()), default=0)
     picks: list[tuple[int, dict[str, Any]]] = [(t["theme_id"], queues[t["theme_id"]][r]) for r in range(rounds)
                                                for t in live if r < len(queues[t["theme_id"]])]
-    pinned = [(t, q) for t, q in picks if str(q.get("why", {}).get("quota", "")).startswith("pinned")]
+    pinned = [(t, q) for t, q in picks if str(q.get("why", {}).get("quota", "")).startswith("pinned")
+              or quote_id(q) in plan.swapped_in]
     for t, q in pinned:
         chosen[t].append(q)
     for t, q in picks:

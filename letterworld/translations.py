@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from .fields import language_name
 from .store import Store, current_actor, now, text_hash
 
 STATUSES = ("accepted", "machine_draft")
-SHEET_COLUMNS = ["id", "kind", "message_id", "source_lang", "source_checksum", "quote", "whole_message",
+SHEET_COLUMNS = ["id", "kind", "message_id", "source_lang", "source_language", "source_checksum", "quote", "whole_message",
                  "existing_translation", "existing_status", "existing_translator", "translation", "translator",
                  "note"]
 REQUIRED_COLUMNS = ("id", "source_checksum", "existing_translation", "translation")
@@ -295,7 +296,8 @@ def _sheet_rows(store: Store, quotes: Sequence[dict[str, Any]], lang: str,
         if text is None:
             continue  # the message is gone or no longer holds the span: nothing to translate
         t = found.get(_qid(q))
-        rows.append([_qid(q), kind, span[0], _source_lang(store, q), text_hash(text), text, whole.get(span[0], ""),
+        src = _source_lang(store, q)
+        rows.append([_qid(q), kind, span[0], src, language_name(src), text_hash(text), text, whole.get(span[0], ""),
                      t.text if t else "", t.status if t else "", t.translator if t else "", "", "", ""])
     return rows
 
@@ -567,7 +569,7 @@ def export_tmx(store: Store, quotes: Sequence[dict[str, Any]], lang: str, path: 
                                    "creationdate": now().replace("-", "").replace(":", "").replace("+0000", "Z")})
     body = ET.SubElement(root, "body")
     for r in rows:
-        qid, _, mid, src_lang, sha, text, whole = r[:7]
+        qid, _, mid, src_lang, _, sha, text, whole = r[:8]
         tu = ET.SubElement(body, "tu", tuid=qid, srclang=src_lang or "und")
         ET.SubElement(tu, "prop", type="x-source-sha").text = sha
         ET.SubElement(tu, "prop", type="x-message-id").text = str(mid)

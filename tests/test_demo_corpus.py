@@ -40,11 +40,11 @@ def test_languages(corpus):
 
 
 def test_what_moderators_meet(corpus):
-    from letterworld.moderation import screen
+    from letterworld.moderation import screen_rules
     from letterworld.moderation.duplicates import group_duplicates
 
     messages, _ = corpus
-    kinds = Counter(f.kind for m in messages for f in screen(m.text).flags)
+    kinds = Counter(f.kind for m in messages for f in screen_rules(m.text).flags)
     assert kinds["personal_data"] >= 15 and kinds["spam"] >= 5 and kinds["safety"] >= 2
     # the planted hostile messages: threats and wishes of harm are hostility flags on the lists alone;
     # listed insults ("traitor") wait as listed_term until the classifier scores the message

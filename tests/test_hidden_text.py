@@ -9,7 +9,7 @@ from functools import lru_cache
 import pytest
 
 from letterworld.ingest import read_path
-from letterworld.moderation import HIDDEN_TEXT, screen
+from letterworld.moderation import HIDDEN_TEXT, screen_rules
 from letterworld.moderation.pii import find_personal_data
 from letterworld.pipeline import DEMO_DIR, demo_config
 from letterworld.render.layout import normalize
@@ -34,7 +34,7 @@ def dangerous() -> tuple[str, ...]:
 
 
 def findings(text: str) -> set[tuple[str, int, int]]:
-    return {(f.kind, f.start, f.end) for f in screen(text, dangerous_terms=dangerous(), ner=False).flags
+    return {(f.kind, f.start, f.end) for f in screen_rules(text, dangerous_terms=dangerous(), ner=False).flags
             if f.kind in COMPARED}
 
 
@@ -116,7 +116,7 @@ def test_planted_row_disguised_is_flagged_as_the_plain_row(key, variant):
     assert text != plain
     expected = {(kind, *span_back(pos, start, end)) for kind, start, end in findings(plain)}
     assert findings(text) == expected
-    hidden = [f for f in screen(text, ner=False).flags if f.kind == HIDDEN_TEXT]
+    hidden = [f for f in screen_rules(text, ner=False).flags if f.kind == HIDDEN_TEXT]
     if variant == "bidi override":
         direction = "left-to-right" if text[0] == "\u202d" else "right-to-left"
         assert [f.reason for f in hidden] == [f"hidden text: {direction} override"]
@@ -134,7 +134,7 @@ def test_planted_row_disguised_is_flagged_as_the_plain_row(key, variant):
     "Ｊａｎｉ, ｓａｂｅｍｏｓ ｄｏｎｄｅ ｖｉｖｅ",
 ])
 def test_issue_examples_are_held(text):
-    s = screen(text, ner=False)
+    s = screen_rules(text, ner=False)
     safety = [f for f in s.flags if f.kind == "safety"]
     assert len(safety) == 1
     assert visible(text[safety[0].start:safety[0].end])[0].lower() in ("sabemos donde vive", "sabemos dоnde vive",
@@ -144,7 +144,7 @@ def test_issue_examples_are_held(text):
 
 def test_hostility_with_zero_width_spaces_and_its_span():
     text = "She de\u200bserves to r\u200bot in pri\u200bson"
-    flags = screen(text, ner=False).flags
+    flags = screen_rules(text, ner=False).flags
     assert [text[f.start:f.end] for f in flags if f.kind == "hostility"] == ["de\u200bserves to r\u200bot"]
     hidden = [f for f in flags if f.kind == HIDDEN_TEXT]
     assert {f.reason for f in hidden} == {"hidden text: zero-width characters inside words"}
@@ -152,12 +152,12 @@ def test_hostility_with_zero_width_spaces_and_its_span():
 
 
 def test_negation_reads_through_invisible_characters():
-    assert not [f for f in screen("she does n\u200bot deserve prison", ner=False).flags if f.kind == "hostility"]
+    assert not [f for f in screen_rules("she does n\u200bot deserve prison", ner=False).flags if f.kind == "hostility"]
 
 
 def test_personal_data_sees_through_invisible_characters():
     text = "write to ana.s\u200bouza@exam\u00adple.org or +55 11 9876\u200b5-4321"
-    s = screen(text, ner=False)
+    s = screen_rules(text, ner=False)
     spans = {f.reason: text[f.start:f.end] for f in s.flags if f.kind == "personal_data"}
     assert spans["email address"] == "ana.s\u200bouza@exam\u00adple.org"
     assert spans["phone number"] == "+55 11 9876\u200b5-4321"
@@ -167,7 +167,7 @@ def test_personal_data_sees_through_invisible_characters():
 
 def test_links_with_invisible_characters():
     text = "buy at www.exa\u200bmple.com now"
-    link = next(f for f in screen(text, ner=False).flags if f.kind == "link")
+    link = next(f for f in screen_rules(text, ner=False).flags if f.kind == "link")
     assert text[link.start:link.end] == "www.exa\u200bmple.com"
 
 
@@ -178,7 +178,7 @@ def test_links_with_invisible_characters():
 ])
 def test_hidden_text_reasons(text, reason):
     assert reason in {r for *_, r in hidden_text(text)}
-    assert any(f.kind == HIDDEN_TEXT for f in screen(text, ner=False).blocking)
+    assert any(f.kind == HIDDEN_TEXT for f in screen_rules(text, ner=False).blocking)
 
 
 @pytest.mark.parametrize("text", [
@@ -192,14 +192,14 @@ def test_hidden_text_reasons(text, reason):
 ])
 def test_ordinary_text_is_not_hidden_text(text):
     assert hidden_text(text) == []
-    assert not [f for f in screen(text, ner=False).flags if f.kind == HIDDEN_TEXT]
+    assert not [f for f in screen_rules(text, ner=False).flags if f.kind == HIDDEN_TEXT]
 
 
 def test_one_script_words_are_not_folded():
     folded, index = fold_offsets("Москва и Paris, Ελλάδα")
     assert folded == "москва и paris, ελλαδα"
     assert len(index) == len(folded)
-    assert not screen("در یک کلبه کوچک", ner=False).flags  # Persian "a hut" is not Arabic "كلب"
+    assert not screen_rules("در یک کلبه کوچک", ner=False).flags  # Persian "a hut" is not Arabic "كلب"
 
 
 def test_fold_index_points_into_the_original():

@@ -131,7 +131,8 @@ def test_swap_move_versions_diff_and_restore(db):
     res = cli("letter", "swap", first["id"], "--db", str(db), "--config", CONFIG)
     v2 = latest(db)
     assert first["id"] not in {q["id"] for q in quotes(v2)} and "swapped" in res.output
-    assert any(q["theme_id"] == first["theme_id"] for q in quotes(v2))
+    nxt = next(a for a in v1["alternates"] if a["theme_id"] == first["theme_id"])  # the next-best of its theme
+    assert nxt["id"] in {q["id"] for q in quotes(v2)} and nxt["id"] in res.output
     diff = cli("letter", "diff", str(v1["version"]), str(v2["version"]), "--db", str(db)).output
     assert f"-quote {first['id']}" in diff and "+quote" in diff
     theme = next(t for t in v2["themes"] if t["movement"] != "hope" and not t["dropped"])

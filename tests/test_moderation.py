@@ -1,19 +1,19 @@
 import numpy as np
 
 from letterworld.config import Config
-from letterworld.moderation import redact, screen
+from letterworld.moderation import redact, screen_rules
 from letterworld.moderation.duplicates import group_duplicates
 from letterworld.moderation.stage import redacted_texts, screen_store
 from letterworld.records import Flag, Message
 
 
 def kinds(text, **kw):
-    return sorted((f.kind, f.reason) for f in screen(text, **kw).flags)
+    return sorted((f.kind, f.reason) for f in screen_rules(text, **kw).flags)
 
 
 def test_personal_data_is_flagged_with_spans_and_redacted_visibly():
     text = "Escríbeme a maria.lopez@example.org o al +55 11 98765-4321. ¡Fuerza!"
-    s = screen(text)
+    s = screen_rules(text)
     spans = {f.reason: text[f.start:f.end] for f in s.flags}
     assert spans["email address"] == "maria.lopez@example.org"
     assert spans["phone number"] == "+55 11 98765-4321"
@@ -31,7 +31,7 @@ def test_local_phone_formats_but_not_dates_or_years():
 def test_card_and_iban_and_address():
     assert ("personal_data", "payment card number") in kinds("card 4111 1111 1111 1111 thanks")
     assert ("personal_data", "IBAN") in kinds("IBAN DE89 3704 0044 0532 0130 00")
-    s = screen("— Maria López, Calle 5 #12-30, Bogotá")
+    s = screen_rules("— Maria López, Calle 5 #12-30, Bogotá")
     assert "[address]" in s.redacted and "Calle 5" not in s.redacted
 
 
@@ -46,7 +46,7 @@ def test_spam_abuse_hostility_safety_and_links():
 
 
 def test_redact_ignores_non_redacting_flags():
-    s = screen("traitor! mail me at a.b@example.com")
+    s = screen_rules("traitor! mail me at a.b@example.com")
     assert redact(s.text, s.flags) == "traitor! mail me at [email]"
 
 
@@ -292,24 +292,24 @@ def test_more_personal_data_kinds_and_no_false_alarms_on_ordinary_numbers():
         "Keiko lives at 4417 Rua das Acácias 208, Curitiba": ("street address", "4417 Rua das Acácias 208"),
     }
     for text, (reason, value) in cases.items():
-        found = {(f.reason, text[f.start:f.end]) for f in screen(text).flags}
+        found = {(f.reason, text[f.start:f.end]) for f in screen_rules(text).flags}
         assert any(r == reason and value in v for r, v in found), (text, found)
     for text in ("Article 19 protects free expression.", "We met on 2021-03-14 09:42:05 in the square.",
                  "Psalm 23 is for you.", "1000000 signatures in 2026!"):
-        assert not [f for f in screen(text).flags if f.kind == "personal_data"], text
+        assert not [f for f in screen_rules(text).flags if f.kind == "personal_data"], text
 
 
 def test_names_of_private_persons_but_not_the_recipient():
-    s = screen("Dear Jani Mendoza, stay strong.\n— Maria López, Calle 5 #12-30", protected_names=("Jani Mendoza",))
+    s = screen_rules("Dear Jani Mendoza, stay strong.\n— Maria López, Calle 5 #12-30", protected_names=("Jani Mendoza",))
     assert s.redacted == "Dear Jani Mendoza, stay strong.\n— [name], [address]"
-    assert screen("Me llamo Lucía Fernández y te escribo desde Chile.").redacted.startswith("Me llamo [name] y")
-    assert screen("Un abrazo,\nJuan Pérez").redacted == "Un abrazo,\n[name]"
-    assert screen("Jani, you are brave. Love from all of us").redacted == "Jani, you are brave. Love from all of us"
+    assert screen_rules("Me llamo Lucía Fernández y te escribo desde Chile.").redacted.startswith("Me llamo [name] y")
+    assert screen_rules("Un abrazo,\nJuan Pérez").redacted == "Un abrazo,\n[name]"
+    assert screen_rules("Jani, you are brave. Love from all of us").redacted == "Jani, you are brave. Love from all of us"
 
 
 def test_names_from_the_gazetteer_with_context_but_not_places_or_protected_names():
     def names(text, **kw):
-        return [text[f.start:f.end] for f in screen(text, **kw).flags if f.reason == "person name"]
+        return [text[f.start:f.end] for f in screen_rules(text, **kw).flags if f.reason == "person name"]
 
     assert names("Harold Bennett listed his ten favourite films.") == ["Harold Bennett"]
     assert names("Could you change it to Ms. Renata Moreira?") == ["Renata Moreira"]
@@ -331,10 +331,10 @@ def test_more_address_shapes():
                         "Ship to: 3407 Skólavörðustræti 9, Selfoss, Iceland": "Skólavörðustræti 9",
                         "The clinic is on Nové Sady 318": "Nové Sady 318",
                         "Wait for me at the corner of Hringbraut 57 and Marlowe Crescent": "Hringbraut 57"}.items():
-        spans = [text[f.start:f.end] for f in screen(text).flags if f.reason == "street address"]
+        spans = [text[f.start:f.end] for f in screen_rules(text).flags if f.reason == "street address"]
         assert any(value in s for s in spans), (text, spans)
     for text in ("During 1984, the cooperative doubled in size.", "12 Songs Of The 80s Nobody Admits To Loving"):
-        assert not [f for f in screen(text).flags if f.reason == "street address"], text
+        assert not [f for f in screen_rules(text).flags if f.reason == "street address"], text
 
 
 @pytest.mark.parametrize("text,address", [
@@ -348,7 +348,7 @@ def test_more_address_shapes():
     ("My address is 12 St. John St. Apt 4, Boston.", "12 St. John St. Apt 4, Boston"),
 ])
 def test_an_address_after_a_cue_ends_where_it_ends(text, address):
-    assert [text[f.start:f.end] for f in screen(text).flags if f.reason == "street address"] == [address]
+    assert [text[f.start:f.end] for f in screen_rules(text).flags if f.reason == "street address"] == [address]
 
 
 def test_classifier_separates_hostility_from_solidarity(embedder):
@@ -451,7 +451,7 @@ def test_screen_store_adds_classifier_flags_and_keeps_them_out_of_bulk_approval(
 def test_listed_terms_wait_for_a_person_but_are_not_abuse_by_themselves(store):
     # an insult or label from the list, alone: a listed_term flag on its span (counter-speech quotes them)
     text = "They call her a terrorist, but she is a hero."
-    assert [(f.kind, text[f.start:f.end]) for f in screen(text).flags] == [("listed_term", "terrorist")]
+    assert [(f.kind, text[f.start:f.end]) for f in screen_rules(text).flags] == [("listed_term", "terrorist")]
     # wishes of harm and threats are hostility flags whatever the classifier says
     assert {k for k, _ in kinds("He should be shot for what he wrote.")} == {"hostility"}
     # a listed term keeps a message from automatic approval: a person reads it
@@ -492,7 +492,7 @@ def test_recipients_of_the_messages_are_protected_without_being_listed(store):
 
 def test_names_in_lower_case_titles_and_cues():
     def names(text, **kw):
-        return [text[f.start:f.end] for f in screen(text, lang=kw.pop("lang", "en"), **kw).flags
+        return [text[f.start:f.end] for f in screen_rules(text, lang=kw.pop("lang", "en"), **kw).flags
                 if f.reason == "person name"]
 
     # lower case: a listed given and family name together, or a listed name after "my name is"
@@ -523,7 +523,7 @@ def test_names_in_lower_case_titles_and_cues():
                    "(PERSON_VERB_AFTER: shouted, listed, spent...); 'yelled' is not one of them")
 def test_a_given_name_opening_a_sentence_before_any_verb():
     text = "Teodor yelled at Henrik: come and sit with us!"
-    assert [text[f.start:f.end] for f in screen(text, lang="en").flags if f.reason == "person name"] == [
+    assert [text[f.start:f.end] for f in screen_rules(text, lang="en").flags if f.reason == "person name"] == [
         "Teodor", "Henrik"]
 
 

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from letterworld.moderation import names, screen
+from letterworld.moderation import names, screen_rules
 from letterworld.moderation.names import (
     NerMissing,
     check_ner,
@@ -146,8 +146,8 @@ def test_a_pipeline_that_does_not_load_stops_screening(lookup):
     with pytest.raises(NerMissing, match="does not load"):
         spacy_pipeline("en")
     with pytest.raises(NerMissing):
-        screen("Thinking of you, all of us in the choir.", lang="en")  # not silently patterns only
-    assert screen("Thinking of you, all of us in the choir.", lang="en", ner=False).flags == ()
+        screen_rules("Thinking of you, all of us in the choir.", lang="en")  # not silently patterns only
+    assert screen_rules("Thinking of you, all of us in the choir.", lang="en", ner=False).flags == ()
 
 
 def test_screening_without_ner_never_uses_spacy(lookup):
@@ -156,14 +156,14 @@ def test_screening_without_ner_never_uses_spacy(lookup):
 
     lookup.setattr(names, "spacy_pipeline", forbidden)
     text = "We light a candle for you every Friday.\n— Rosalind Okafor"
-    s = screen(text, lang="en", ner=False)
+    s = screen_rules(text, lang="en", ner=False)
     assert [text[f.start:f.end] for f in s.flags if f.reason == "person name"] == ["Rosalind Okafor"]
     assert s.redacted.endswith("— [name]")
     assert find_names("Un abrazo,\nLucía Benítez", lang="es", ner=False)  # closings, lists, other scripts too
     assert find_names("제 이름은 박지은이에요.", lang="ko", ner=False)
     assert not find_names("I told Bexley Thorncastle about you and she cried.", lang="en", ner=False)  # only NER finds it
     with pytest.raises(AssertionError, match="ner=False"):
-        screen(text, lang="en")  # NER is on by default
+        screen_rules(text, lang="en")  # NER is on by default
 
 
 def test_filters_reject_places_organisations_and_streets():

@@ -147,6 +147,9 @@ def test_xlsx_round_trip(memory, tmp_path):
     first = {h: c.value for h, c in zip(head, wb.active[2])}
     assert first["quote"] == quotes[0]["text"] and first["whole_message"] == MESSAGES[0][0]
     assert first["kind"] == "letter" and first["source_checksum"] == text_hash(quotes[0]["text"])
+    from letterworld.fields import language_name
+
+    assert first["source_language"] == language_name(first["source_lang"]) != first["source_lang"]  # a name
     fill_xlsx(sheet, es_fills(quotes))
     report = tr.import_sheet(store, sheet, "es", actor="coordinator")
     assert (report.imported, report.unchanged, report.problems) == (4, 0, [])

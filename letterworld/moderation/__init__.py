@@ -1,6 +1,9 @@
 """Moderation: flags with spans, redaction, duplicate groups and queue statuses.
 
-`screen(text)` is the pure core; `letterworld.moderation.stage` adapts it to the store.
+`screen(text)` runs every per-message check the screen stage runs: the rules (`screen_rules`)
+and the classifiers on the multilingual embeddings (abuse/hostility, narrowed to sentences, and
+safety), loaded once, lazily. `letterworld.moderation.stage` adapts them to the store and adds
+the corpus-level checks (duplicates, off-topic, sample-text copies).
 """
 
 from __future__ import annotations
@@ -49,9 +52,10 @@ def redact(text: str, flags: list[Flag] | tuple[Flag, ...]) -> str:
     return "".join(out)
 
 
-def screen(text: str, *, lang: str | None = None, dangerous_terms: tuple[str, ...] = (),
-           protected_names: tuple[str, ...] = (), ner: bool = True) -> Screening:
-    """Flag personal data, links, spam, abuse, hostility, safety risks and hidden text in one message.
+def screen_rules(text: str, *, lang: str | None = None, dangerous_terms: tuple[str, ...] = (),
+                 protected_names: tuple[str, ...] = (), ner: bool = True) -> Screening:
+    """The rules alone: personal data, links, spam, abuse and hostility word lists, safety
+    patterns and hidden text in one message.
 
     Every rule reads the text through its invisible characters, compatibility forms and look-alike
     letters (`textfold.fold_offsets`, `textsafe.visible`); flag spans index the original text.
@@ -69,4 +73,68 @@ def screen(text: str, *, lang: str | None = None, dangerous_terms: tuple[str, ..
     return Screening(text=text, flags=tuple(flags), redacted=redact(text, flags))
 
 
-__all__ = ["Flag", "Screening", "screen", "redact", "GROUPING_KINDS", "HIDDEN_TEXT", "PLACEHOLDERS"]
+_MODELS: dict = {}  # the classifiers and their embedder, loaded on first use
+
+
+def _models(embedder=None):
+    """(abuse classifier, embedder) for `screen`: loaded once per process; (None, None) when the
+    classifier's weights are not installed."""
+    if "clf" not in _MODELS:
+        from .classifier import load_classifier
+
+        _MODELS["clf"] = load_classifier()
+    clf = _MODELS["clf"]
+    if clf is None:
+        return None, None
+    if embedder is not None:
+        if embedder.name != clf.embedder:
+            raise ValueError(f"the classifiers were trained on {clf.embedder} embeddings, not {embedder.name}")
+        return clf, embedder
+    if "embedder" not in _MODELS:
+        from ..embedding import load_embedder
+
+        _MODELS["embedder"] = load_embedder(clf.embedder)
+    return clf, _MODELS["embedder"]
+
+
+def screen_many(texts: list[str], *, langs: list[str | None] | None = None, dangerous_terms: tuple[str, ...] = (),
+                protected_names: tuple[str, ...] = (), ner: bool = True, classify: bool = True,
+                safety: bool = True, embedder=None) -> list[Screening]:
+    """`screen` for many messages at once (the embeddings in one batch). A language not given is
+    detected, as the detect stage would."""
+    from .stage import confirmed_terms, model_flags
+
+    texts = list(texts)
+    if langs is None or any(lang is None for lang in langs):
+        from ..language import detect_batch
+        from ..textsafe import visible
+
+        found = [d.lang for d in detect_batch([visible(t)[0] for t in texts])]
+        langs = found if langs is None else [lang or f for lang, f in zip(langs, found)]
+    rules = [screen_rules(t, lang=lang, dangerous_terms=dangerous_terms, protected_names=protected_names, ner=ner)
+             for t, lang in zip(texts, langs)]
+    clf, emb = _models(embedder) if classify else (None, None)
+    if clf is None:
+        return rules
+    extra = model_flags(clf, texts, langs, emb.encode, emb.name, safety=safety)
+    out = []
+    for r, more in zip(rules, extra):
+        flags = sorted(confirmed_terms(list(r.flags) + more), key=lambda f: (f.start, f.end, f.kind))
+        out.append(Screening(text=r.text, flags=tuple(flags), redacted=redact(r.text, flags)))
+    return out
+
+
+def screen(text: str, *, lang: str | None = None, dangerous_terms: tuple[str, ...] = (),
+           protected_names: tuple[str, ...] = (), ner: bool = True, classify: bool = True, safety: bool = True,
+           embedder=None) -> Screening:
+    """Every per-message check of the screen stage on one message: the rules (`screen_rules`) and,
+    with `classify`, the abuse/hostility classifier and (with `safety`) the safety classifier on
+    the message's embedding, as `letterworld screen` runs them. `lang`: the message's language
+    (detected when not given). Corpus-level checks (duplicates, off-topic, copies of the
+    campaign's sample texts) need the whole campaign and stay in the stage."""
+    return screen_many([text], langs=[lang], dangerous_terms=dangerous_terms, protected_names=protected_names,
+                       ner=ner, classify=classify, safety=safety, embedder=embedder)[0]
+
+
+__all__ = ["Flag", "Screening", "screen", "screen_many", "screen_rules", "redact", "GROUPING_KINDS", "HIDDEN_TEXT",
+           "PLACEHOLDERS"]

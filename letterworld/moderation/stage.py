@@ -12,7 +12,7 @@ import numpy as np
 from ..config import Config
 from ..records import Flag
 from ..store import Store
-from . import GROUPING_KINDS, screen
+from . import GROUPING_KINDS, screen_rules
 from .duplicates import group_duplicates
 
 RULE_ACTOR = "rule:auto-approve"
@@ -54,8 +54,8 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
     protected = tuple(sorted(set(config.campaign.protected_names) | set(store.recipients())))
     for m in messages:
         lang = langs[m.id].lang if m.id in langs else None
-        result = screen(m.text, lang=lang, dangerous_terms=tuple(config.campaign.dangerous_terms),
-                        protected_names=protected, ner=config.screen.ner)
+        result = screen_rules(m.text, lang=lang, dangerous_terms=tuple(config.campaign.dangerous_terms),
+                              protected_names=protected, ner=config.screen.ner)
         per_message[m.id] = list(result.flags)
         if progress:
             progress(1)
@@ -154,38 +154,55 @@ def classify_messages(store: Store, messages, embedder=None, *, required: bool =
 
     from ..progress import task
 
-    from ..textsafe import span_back, visible
-
-    # the classifiers read what a person sees: invisible characters inside words are gone
-    # (a zero-width space must not move a threat's embedding); spans map back to the original
-    views = [visible(m.text) for m in messages]
-    texts = [v[0] for v in views]
-    with task("classify messages (embedding)", len(set(texts))) as advance:
-        vectors, _ = embed_cached(store, embedder, texts, progress=advance)
     known = store.languages() if known is None else known  # detected earlier; the rest are detected here
     missing = [i for i, m in enumerate(messages) if m.id not in known]
     detected = {}
     if missing:
         from ..language import detect_batch
+        from ..textsafe import visible
 
-        detected = dict(zip(missing, (d.lang for d in detect_batch([texts[i] for i in missing]))))
+        detected = dict(zip(missing, (d.lang for d in detect_batch([visible(messages[i].text)[0] for i in missing]))))
     langs = [detected[i] if i in detected else known[m.id].lang for i, m in enumerate(messages)]
-    langs = [None if lang == "und" else lang for lang in langs]
+    with task("classify messages (embedding)", len({m.text for m in messages})) as advance:
+        first = [True]
+
+        def embed(texts: list[str]) -> np.ndarray:  # the first call is the messages: with progress
+            bar, first[0] = (advance if first[0] else None), False
+            return embed_cached(store, embedder, texts, progress=bar)[0]
+
+        return model_flags(clf, [m.text for m in messages], langs, embed, embedder.name,
+                           sentence_spans=sentence_spans, safety=safety)
+
+
+def model_flags(clf, originals: list[str], langs: list[str | None], embed: Callable[[list[str]], np.ndarray],
+                embedder_name: str, *, sentence_spans: bool = True, safety: bool = True) -> list[list[Flag]]:
+    """The classifiers' flags for each text (the abuse/hostility classifier, narrowed to sentences,
+    and the safety classifier), with spans in the original texts: what the screen stage adds to
+    the rules, and what `moderation.screen` adds for a library user. `embed` turns texts into the
+    vectors of the embedder the classifiers were trained on."""
+    from ..textsafe import span_back, visible
+
+    # the classifiers read what a person sees: invisible characters inside words are gone
+    # (a zero-width space must not move a threat's embedding); spans map back to the original
+    views = [visible(t) for t in originals]
+    texts = [v[0] for v in views]
+    vectors = np.asarray(embed(texts), dtype=np.float32)
+    langs = [None if lang in (None, "und") else lang for lang in langs]
     langs = clf.route(langs, texts)  # Arabizi to the Arabic model: its sentences too
     flags = clf.flags(texts, vectors, langs)
     if sentence_spans:
-        flags = sentence_flags(clf, lambda ts: embed_cached(store, embedder, ts)[0], texts, langs, flags)
+        flags = sentence_flags(clf, embed, texts, langs, flags)
     if safety:  # threats and safety risks (moderation/safety.py): same vectors, a `safety` flag holds the message
         from .safety import safety_flags
 
-        flags = [a + b for a, b in zip(flags, safety_flags(texts, vectors, langs, embedder.name))]
+        flags = [a + b for a, b in zip(flags, safety_flags(texts, vectors, langs, embedder_name))]
     out = []
-    for m, (view, index), fl in zip(messages, views, flags):
-        if view == m.text:
+    for original, (view, index), fl in zip(originals, views, flags):
+        if view == original:
             out.append(fl)
             continue
         whole = (0, len(view))
-        out.append([Flag(f.kind, f.reason, *((0, len(m.text)) if (f.start, f.end) == whole
+        out.append([Flag(f.kind, f.reason, *((0, len(original)) if (f.start, f.end) == whole
                                               else span_back(index, f.start, f.end)), f.redact) for f in fl])
     return out
 
