@@ -377,7 +377,10 @@ def test_classifier_uses_char_ngrams_for_trained_languages_and_embedding_elsewhe
     clf = load_classifier()
     assert set(clf.lang_thresholds) == {"en", "es", "fr", "de", "pt", "ar"}
     assert clf.uses_full_model("de") and clf.uses_full_model("pt-BR") and not clf.uses_full_model("vi")
-    assert clf.threshold_for("vi") == clf.threshold
+    # a language with hand-written training rows has its own (out-of-fold) threshold; one with none
+    # gets the leave-one-language-out threshold
+    assert clf.threshold_for("vi") == clf.embed_thresholds["vi"] < clf.threshold
+    assert clf.threshold_for("sq") == clf.threshold
     text = ["Wir stehen an deiner Seite."]
     v = embedder.encode(text)
     assert clf.proba(v, text, ["de"])[0] != clf.proba(v, text, ["vi"])[0]  # two models

@@ -100,12 +100,17 @@ class AbuseClassifier:
     # per-language mean embeddings the full model's inputs are centred on (`centre_by_language`);
     # empty in weights from before the centring
     lang_means: dict[str, np.ndarray] = field(default_factory=dict)
+    # languages without HateCheck data but with hand-written training rows: the embedding-only
+    # model at a threshold from their out-of-fold scores (train_abuse.trained_threshold)
+    embed_thresholds: dict[str, float] = field(default_factory=dict)
 
     def uses_full_model(self, lang: str | None) -> bool:
         return self.char_coef is not None and _base(lang) in self.lang_thresholds
 
     def threshold_for(self, lang: str | None) -> float:
-        return self.lang_thresholds[_base(lang)] if self.uses_full_model(lang) else self.threshold
+        if self.uses_full_model(lang):
+            return self.lang_thresholds[_base(lang)]
+        return self.embed_thresholds.get(_base(lang), self.threshold)
 
     def list_bar_for(self, lang: str | None) -> float:
         """The score at or above which a listed insult or slur in a message is an abuse flag."""
@@ -233,6 +238,8 @@ def read_classifier(path) -> AbuseClassifier:
         optional = {}
         if "lang_means" in files:
             optional["lang_means"] = dict(zip(json.loads(str(data["lang_means_langs"])), data["lang_means"].astype(np.float32)))
+        if "embed_thresholds" in files:
+            optional["embed_thresholds"] = {k: float(v) for k, v in json.loads(str(data["embed_thresholds"])).items()}
         if "support_vectors" in files:
             optional |= {"support_vectors": data["support_vectors"].astype(np.float32),
                          "dual_coef": data["dual_coef"].astype(np.float32), "svm_intercept": float(data["svm_intercept"]),
