@@ -201,11 +201,11 @@ def calibrate(rows):
         if L._looks_like_names(info.text):
             p1 = min(max(p1 * 2, 1e-6), 1 - 1e-6)
         letters = info.counts.get(info.route, 0)
+        one_word = float(L._words(L._project(info)) <= 1)
         kinds.append(r[1])
         X.append([math.log(p1 / (1 - p1)), math.log1p(letters)]
                  + [float(info.route == g) for g in ROUTES] + [float(letters >= L._LONG_LETTERS)]
-                 + [float(L._words(L._project(info)) <= 1),
-                    float(L._words(L._project(info)) <= 1) * math.log(p1 / (1 - p1))])
+                 + [one_word, one_word * math.log(p1 / (1 - p1))])
         y.append(int(d.lang == r[0]))
     lr = LogisticRegression(C=10.0).fit(np.array(X), np.array(y))
     a, b, *g = (round(float(v), 4) for v in lr.coef_[0])

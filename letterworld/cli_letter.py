@@ -127,8 +127,7 @@ def pins(db: Path = DB, config: Optional[Path] = CONFIG, recipient: str = RECIPI
                     fail(f"no pin or ban {ref!r}; `letterworld letter pins` lists them")
                 with store.transaction():
                     for k in keys:
-                        store.db.execute("DELETE FROM excerpt_choices WHERE message_id=? AND start=? AND end=?", k)
-                        store.audit(f"un{have[k]}", f"excerpt:{k[0]}:{k[1]}-{k[2]}")
+                        store.remove_excerpt_choice(*k)
             who = recipient_or_fail(store, cfg, recipient)
             letter = recompose(store, cfg, who, f"removed {', '.join(remove)}")
             say(f"removed {len(remove)}; letter version {letter['version']}")

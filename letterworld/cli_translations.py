@@ -13,6 +13,7 @@ import typer
 
 from . import translations as tr
 from .cli_common import DB, echo, fail, open_store
+from .letter import quotes as letter_quotes
 from .store import Store
 
 sheet_app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -40,14 +41,13 @@ def _letter(store: Store) -> dict[str, Any]:
 def _quotes(store: Store, candidates: bool = False) -> tuple[list[dict], list[dict]]:
     letter = _letter(store)
     alternates = [a for a in letter.get("alternates", []) if isinstance(a, dict)] if candidates else []
-    return tr.letter_quotes(letter), alternates
+    return letter_quotes(letter), alternates
 
 
 def _report(report: tr.ImportReport, path: Path) -> None:
-    for row, qid, reason in report.problems:
-        echo(f"row {row}: {qid or '-'}: {reason}", err=True)
-    echo(f"{path.name}: {report.imported} imported, {report.unchanged} unchanged, "
-         f"{report.skipped_empty} empty, skipped; {len(report.problems)} with problems")
+    for line in report.problem_lines():
+        echo(line, err=True)
+    echo(report.summary(path.name))
 
 
 @sheet_app.command("export")
@@ -151,7 +151,7 @@ def accept(quote_id: str = typer.Argument(..., help="the quote id, e.g. 412:0-38
         fail(f"{quote_id!r} is not a quote id; quote ids look like 412:0-38")
     with open_store(db) as store:
         letter = store.latest_letter()
-        quotes = tr.letter_quotes(letter) + list(letter.get("alternates", [])) if letter and "blocks" in letter else []
+        quotes = letter_quotes(letter) + list(letter.get("alternates", [])) if letter and "blocks" in letter else []
         quote = next((q for q in quotes if tr.parse_quote_id(str(q.get("id", ""))) == span), None)
         if quote is None:
             quote = {"id": tr.quote_id(*span), "message_id": span[0], "start": span[1], "end": span[2]}

@@ -29,13 +29,14 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Iterable
 
+from .letter import quotes
+from .scripts import RTL_LANGS
 from .textsafe import drawable
 
 __all__ = ["to_markdown", "to_html", "to_text", "to_json", "to_pdf", "write_exports",
            "md_escape", "RTL_LANGS", "FORMATS"]
 
 FORMATS = ("md", "html", "pdf", "txt", "json", "script")  # script: the reading script (.txt and .html)
-RTL_LANGS = frozenset({"ar", "fa", "ur", "he", "ps", "sd", "ug", "yi", "dv"})
 _RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg"})
 _LANG_TAG = re.compile(r"^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$")
 CAMPAIGN_KINDS = ("greeting", "opening", "connective", "closing", "signoff")
@@ -106,10 +107,6 @@ def is_rtl(tag: Any) -> bool:
     t = _lang(tag)
     parts = t.split("-")
     return parts[0].lower() in RTL_LANGS or any(p.title() in _RTL_SCRIPTS for p in parts[1:])
-
-
-def _quotes(letter: dict[str, Any]) -> list[dict[str, Any]]:
-    return [b for b in letter["blocks"] if b.get("kind") == "quote"]
 
 
 def _check(letter: dict[str, Any]) -> None:
@@ -198,7 +195,7 @@ def translator_label(q: dict[str, Any]) -> str:
 def appendix_rows(letter: dict[str, Any]) -> list[dict[str, str]]:
     """One row per quote, in reading order (the columns of every format's appendix)."""
     rows = []
-    for q in _quotes(letter):
+    for q in quotes(letter):
         rows.append({
             "message": _one_line(q.get("message_id", "")),
             "quote": _one_line(q.get("id", "")),
@@ -421,7 +418,7 @@ def to_json(letter: dict[str, Any]) -> str:
     not show one (anonymous or without consent) is null."""
     _check(letter)
     data = copy.deepcopy(letter)
-    for q in _quotes(data):
+    for q in quotes(data):
         if shown_attribution(q) is None and q.get("attribution") is not None:
             q["attribution"] = None
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -298,7 +298,6 @@ _NE_PRIOR = -1.5
 
 _LOCK = threading.Lock()
 _LINGUA = None          # lingua.LanguageDetector
-_LINGUA_LANGS: tuple[str, ...] = ()
 _LINGUA_SET: frozenset[str] = frozenset()
 _LINGUA_SUB: dict = {}  # lingua detectors over a few candidate languages (long texts), by language set
 # Long texts: py3langid ranks every language (fast, and the better model on sentences); lingua then
@@ -317,8 +316,8 @@ for _fam in _FAMILIES:  # sr is in two families (Latin and Cyrillic): its family
         _FAMILY[_l] = _FAMILY.get(_l, ()) + tuple(x for x in _fam if x not in _FAMILY.get(_l, ()))
 # per script, the languages lingua knows and py3langid does not (filled in when the models load)
 _NO_PY3: dict[str, tuple[str, ...]] = {}
-_SHORT_TOP: int | None = None
 _PY3_SEL: dict = {}  # langs -> (first py3 column per language, extra columns for sr and uz)
+_BOTH: dict = {}  # langs -> mask of the languages both models know
 _LONG_PY3_WEIGHT = 0.5  # py3langid's weight when lingua weighs a long text's candidates (chosen on the even lines)
 _OUT = math.log(1e-3) - 20.0  # the log-score of a language out of the running
 _PY3 = None             # py3langid LanguageIdentifier
@@ -374,7 +373,7 @@ def calibration() -> Calibration:
                        {str(k): float(v) for k, v in data["route"].items()})
 
 def _load_models():
-    global _LINGUA, _LINGUA_LANGS, _LINGUA_SET, _PY3, _PY3_IDX
+    global _LINGUA, _LINGUA_SET, _PY3, _PY3_IDX
     if _LINGUA is not None:
         return
     with _LOCK:
@@ -407,7 +406,6 @@ def _load_models():
             idx.setdefault(code, []).append(i)
         _PY3 = ident
         _PY3_IDX = idx
-        _LINGUA_LANGS = tuple(wanted)
         _LINGUA_SET = frozenset(wanted)
         for sc, group in _MODEL_SCRIPTS.items():
             _NO_PY3[sc] = tuple(l for l in group if l in _LINGUA_SET and l not in idx)
@@ -424,6 +422,14 @@ def _lingua_for(langs: frozenset[str]):
         with _LOCK:
             det = _LINGUA_SUB.setdefault(langs, lingua.LanguageDetectorBuilder.from_languages(*codes).build())
     return det
+
+
+def _both_models(langs: tuple[str, ...]) -> np.ndarray:
+    """Which of `langs` both models know (cached per candidate tuple: this runs per text)."""
+    mask = _BOTH.get(langs)
+    if mask is None:
+        mask = _BOTH.setdefault(langs, np.array([l in _LINGUA_SET and l in _PY3_IDX for l in langs]))
+    return mask
 
 
 def _py3_select(raw: np.ndarray, langs: tuple[str, ...]) -> np.ndarray:
@@ -784,13 +790,15 @@ def _detect_plain(texts: Sequence[str], countries: Sequence[str | None], expecte
             nbytes = max(len(ptext.encode("utf-8")), 1)
             pscore = _py3_select(raw, langs) / math.sqrt(nbytes)
             known = np.where(np.isnan(pscore), -np.inf, pscore)
-            top = langs[int(np.argmax(known))]
+            top_i = int(np.argmax(known))
+            top = langs[top_i]
             long_ = info.counts.get(info.route, 0) >= _LONG_LETTERS
             if long_:
                 # lingua weighs py3langid's best guess, its family, its best guess among the
                 # languages lingua knows, and the languages py3langid has no model for (mi, tn, ts)
-                best_known = max((l for l in langs if l in _LINGUA_SET and l in _PY3_IDX),
-                                 key=lambda l: known[langs.index(l)], default=top)
+                both = _both_models(langs)
+                best_i = int(np.argmax(np.where(both, known, -np.inf))) if both.any() else top_i
+                best_known = langs[best_i]
                 sub = frozenset(l for l in _FAMILY.get(top, (top,)) + (top, best_known) + _NO_PY3.get(info.route, ())
                                 if l in langs)
             else:
@@ -798,7 +806,7 @@ def _detect_plain(texts: Sequence[str], countries: Sequence[str | None], expecte
             # a language py3langid has no model for is put level with the best candidate lingua
             # can compare it with: lingua decides between them
             if np.isnan(pscore).any():
-                fill = pscore[langs.index(best_known)] if long_ else np.nanmax(pscore) \
+                fill = pscore[best_i] if long_ else np.nanmax(pscore) \
                     if not np.isnan(pscore).all() else 0.0
                 pscore = np.where(np.isnan(pscore), fill, pscore)
             pscore -= pscore.max()

@@ -274,8 +274,9 @@ def compose(recipient: str, themes: list[dict[str, Any]], candidates: dict[int, 
               or quote_id(q) in plan.swapped_in]
     for t, q in pinned:
         chosen[t].append(q)
+    pinned_ids = {id(q) for _, q in pinned}
     for t, q in picks:
-        if any(q is p for _, p in pinned):
+        if id(q) in pinned_ids:
             continue
         if target_seconds > 0:
             now, after = total(), total() + cost(t, q)
@@ -290,8 +291,9 @@ def compose(recipient: str, themes: list[dict[str, Any]], candidates: dict[int, 
         elif len(chosen[t]) >= per_theme:
             continue
         chosen[t].append(q)
+    rank = {id(q): i for i, (_, q) in enumerate(picks)}
     for qs in chosen.values():  # a theme's quotes in their rank order, pins included
-        qs.sort(key=lambda q: next(i for i, (_, p) in enumerate(picks) if p is q))
+        qs.sort(key=lambda q: rank[id(q)])
     blocks = list(head)
     for t in live:
         if chosen[t["theme_id"]]:

@@ -73,6 +73,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .scripts import RTL_LANGS
 from .textsafe import drawable
 
 PAPER = ('Pellegrino, Coupé & Marsico (2011), "A cross-language perspective on speech '
@@ -102,8 +103,6 @@ TRANSLATION_PAUSE = 0.5  # seconds between a quote and its translation
 KANJI_MORAE = 1.5        # morae per kanji in Japanese text (estimate)
 DIGIT_SYLLABLES = 1.6    # syllables per digit of a number read as words (estimate)
 
-RTL_LANGS = frozenset({"ar", "ur", "fa", "he", "iw", "yi", "ps", "sd", "ug", "ckb", "dv", "ks",
-                       "syr", "arc", "prs", "bal", "skr", "pnb"})
 _LANG_RE = re.compile(r"^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$")
 _ALIASES = {"iw": "he", "cmn": "zh", "jpn": "ja", "eng": "en", "spa": "es", "fra": "fr",
             "deu": "de", "ita": "it", "vie": "vi", "zho": "zh", "in": "id", "ji": "yi"}

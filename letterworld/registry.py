@@ -139,10 +139,9 @@ def _compose(store: Store, ctx: Context) -> dict:
         lang = ctx.letter.get("lang") or ctx.config.campaign.lang
         for path in ctx.translation_sheets:
             rep = import_sheet(store, path, lang, translator_default="")
-            say(f"translations: {safe(path)}: {rep.imported} imported, {rep.unchanged} unchanged, "
-                f"{rep.skipped_empty} empty, {len(rep.problems)} problem(s)")
-            for row, qid, why in rep.problems:
-                warn(f"  [yellow]{safe(path)} row {row}[/yellow] {safe(qid)}: {safe(why)}")
+            say(f"translations: {safe(rep.summary(str(path)))}")
+            for line in rep.problem_lines():
+                warn(f"  [yellow]{safe(path)}[/yellow] {safe(line)}")
     letter = compose_letter(store, ctx.config, who, ctx.get_embedder(), **ctx.letter)
     say(f"compose: letter version {letter['version']} to {who}: "
         f"{sum(b['kind'] == 'quote' for b in letter['blocks'])} quotes, about {letter['seconds'] / 60:.1f} min; "

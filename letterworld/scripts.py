@@ -23,7 +23,7 @@ from fontTools.unicodedata import Scripts as _SC
 
 __all__ = [
     "script_of", "script_code", "script_extensions", "char_class", "in_script", "script_counts",
-    "is_wide", "wide_chars", "RTL_SCRIPTS", "UNSPACED_SCRIPTS", "CJK_SCRIPTS",
+    "is_wide", "wide_chars", "RTL_SCRIPTS", "RTL_LANGS", "UNSPACED_SCRIPTS", "CJK_SCRIPTS",
 ]
 
 
@@ -35,6 +35,9 @@ _CODES = {_long(code): code for code in _SC.NAMES}
 
 #: Scripts written right to left (Unicode's own list, as fontTools keeps it).
 RTL_SCRIPTS = frozenset(_long(c) for c in _ucd.RTL_SCRIPTS)
+#: Languages written right to left (ISO 639 codes): slides, exports and reading scripts set them so.
+RTL_LANGS = frozenset({"ar", "ur", "fa", "he", "iw", "yi", "ps", "sd", "ug", "ckb", "dv", "ks", "syr", "arc", "prs",
+                       "bal", "skr", "pnb"})
 #: Scripts written without spaces between words: ICU's dictionary breaker finds the line
 #: breaks, and read-aloud time is estimated per character.
 UNSPACED_SCRIPTS = frozenset({"Han", "Hiragana", "Katakana", "Thai", "Lao", "Khmer", "Myanmar", "Tibetan"})

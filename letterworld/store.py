@@ -739,6 +739,15 @@ class Store:
                         (message_id, start, end, action, actor, now()))
         self.audit(action, f"excerpt:{message_id}:{start}-{end}", why=why, actor=actor)
 
+    def remove_excerpt_choice(self, message_id: int, start: int, end: int, *, actor: str | None = None) -> None:
+        """Take back a pin or ban (audited as un-pin / un-ban)."""
+        row = self.db.execute("SELECT action FROM excerpt_choices WHERE message_id=? AND start=? AND end=?",
+                              (message_id, start, end)).fetchone()
+        if row is None:
+            return
+        self.db.execute("DELETE FROM excerpt_choices WHERE message_id=? AND start=? AND end=?", (message_id, start, end))
+        self.audit(f"un{row[0]}", f"excerpt:{message_id}:{start}-{end}", actor=actor)
+
     def excerpt_choices(self) -> dict[tuple[int, int, int], str]:
         return {(r["message_id"], r["start"], r["end"]): r["action"]
                 for r in self.db.execute("SELECT * FROM excerpt_choices")}

@@ -78,6 +78,13 @@ class ImportReport:
     skipped_empty: int = 0
     problems: list[tuple[int, str, str]] = field(default_factory=list)
 
+    def problem_lines(self) -> list[str]:
+        return [f"row {row}: {qid or '-'}: {reason}" for row, qid, reason in self.problems]
+
+    def summary(self, name: str) -> str:
+        return (f"{name}: {self.imported} imported, {self.unchanged} unchanged, {self.skipped_empty} empty, "
+                f"skipped; {len(self.problems)} with problems")
+
 
 def quote_id(message_id: int, start: int, end: int) -> str:
     return f"{message_id}:{start}-{end}"
@@ -89,13 +96,6 @@ def parse_quote_id(qid: str) -> tuple[int, int, int] | None:
         return None
     mid, start, end = (int(g) for g in m.groups())
     return (mid, start, end) if start < end else None
-
-
-def letter_quotes(letter: dict[str, Any]) -> list[dict[str, Any]]:
-    """The quote blocks of a letter.json (schema 2)."""
-    from .letter import quotes
-
-    return quotes(letter)
 
 
 def as_block(t: Translation) -> dict[str, str]:

@@ -97,6 +97,15 @@ def _models(embedder=None):
     return clf, _MODELS["embedder"]
 
 
+def languages_of(texts: list[str]) -> list[str]:
+    """Each text's language as the detect stage finds it, read through its invisible characters
+    (what the classifiers read): for messages the store has no detection for."""
+    from ..language import detect_batch
+    from ..textsafe import visible
+
+    return [d.lang for d in detect_batch([visible(t)[0] for t in texts])]
+
+
 def screen_many(texts: list[str], *, langs: list[str | None] | None = None, dangerous_terms: tuple[str, ...] = (),
                 protected_names: tuple[str, ...] = (), ner: bool = True, classify: bool = True,
                 safety: bool = True, embedder=None) -> list[Screening]:
@@ -106,10 +115,7 @@ def screen_many(texts: list[str], *, langs: list[str | None] | None = None, dang
 
     texts = list(texts)
     if langs is None or any(lang is None for lang in langs):
-        from ..language import detect_batch
-        from ..textsafe import visible
-
-        found = [d.lang for d in detect_batch([visible(t)[0] for t in texts])]
+        found = languages_of(texts)
         langs = found if langs is None else [lang or f for lang, f in zip(langs, found)]
     rules = [screen_rules(t, lang=lang, dangerous_terms=dangerous_terms, protected_names=protected_names, ner=ner)
              for t, lang in zip(texts, langs)]

@@ -12,7 +12,7 @@ import numpy as np
 from ..config import Config
 from ..records import Flag
 from ..store import Store
-from . import GROUPING_KINDS, screen_rules
+from . import GROUPING_KINDS, languages_of, screen_rules
 from .duplicates import group_duplicates
 
 RULE_ACTOR = "rule:auto-approve"
@@ -158,10 +158,7 @@ def classify_messages(store: Store, messages, embedder=None, *, required: bool =
     missing = [i for i, m in enumerate(messages) if m.id not in known]
     detected = {}
     if missing:
-        from ..language import detect_batch
-        from ..textsafe import visible
-
-        detected = dict(zip(missing, (d.lang for d in detect_batch([visible(messages[i].text)[0] for i in missing]))))
+        detected = dict(zip(missing, languages_of([messages[i].text for i in missing])))
     langs = [detected[i] if i in detected else known[m.id].lang for i, m in enumerate(messages)]
     with task("classify messages (embedding)", len({m.text for m in messages})) as advance:
         first = [True]

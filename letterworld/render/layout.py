@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from ..scripts import RTL_LANGS
 from ..textsafe import drawable
 from . import bidi, linebreak, shape
 from .fonts import FontFace
 from .runs import Run, itemize
 from .scripts import RTL_SCRIPTS
 from .segment import breaks_for, graphemes
-
-RTL_LANGS = {"ar", "ur", "fa", "he", "iw", "yi", "ps", "sd", "ug", "ckb", "dv", "ks", "syr", "arc", "prs", "bal", "skr", "pnb"}
 
 
 _HSPACE = re.compile(r"[^\S\n]+")  # whitespace other than a newline
