@@ -61,13 +61,14 @@ def screen_rules(text: str, *, lang: str | None = None, dangerous_terms: tuple[s
     letters (`textfold.fold_offsets`, `textsafe.visible`); flag spans index the original text.
 
     `protected_names` (the recipient, public figures a campaign lists) are never flagged
-    as personal data. `ner` (`[screen] ner`): person names also from spaCy NER where the
+    as personal data, and a listed label said of one of them ("Jani is a terrorist") is hostility
+    (`rules.find_recipient_hostility`). `ner` (`[screen] ner`): person names also from spaCy NER where the
     language has a pipeline, `names.NerMissing` when it does not load; off, spaCy is never
     used and names come from patterns and name lists only."""
     personal = find_personal_data(text, lang=lang, protected_names=protected_names, ner=ner)
     links = [f for f in find_links(text)
              if all(f.end <= p.start or f.start >= p.end for p in personal)]
-    flags = personal + links + find_spam(text) + find_abuse(text) + find_safety(text, dangerous_terms)
+    flags = personal + links + find_spam(text) + find_abuse(text, protected_names) + find_safety(text, dangerous_terms)
     flags += [Flag(HIDDEN_TEXT, f"hidden text: {why}", start, end) for start, end, why in hidden_text(text)]
     flags.sort(key=lambda f: (f.start, f.end, f.kind))
     return Screening(text=text, flags=tuple(flags), redacted=redact(text, flags))

@@ -80,6 +80,27 @@ ORG_WORDS = re.compile(
     r"services|consulting|networks|software|bioscience|pharma|capital|ventures|studios?|church|hospital|"
     r"party|union|front|movement|network|international|amnesty|committee|center|centre|weekly|daily)\.?$")
 SPACY_PERSON_LABELS = ("PERSON", "PER")
+# labels a small pipeline gives a person's name it does not know ("Ottoline" as ORG, "Mateus"
+# as GPE); such an entity counts as a name only with evidence of a person (`_mislabelled_person`)
+SPACY_OTHER_LABELS = ("ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "MISC")
+# role and kinship words: a capitalised word right after one is a person ("my colleague Ottoline",
+# "Detective Thorne", "our neighbour, Kasimir")
+ROLES = (r"friend|colleague|coworker|co-worker|boss|manager|supervisor|assistant|secretary|brother|sister|"
+         r"son|daughter|wife|husband|partner|fianc[ée]e?|girlfriend|boyfriend|mother|father|mom|mum|dad|"
+         r"uncle|aunt|auntie|cousin|nephew|niece|grandson|granddaughter|grandmother|grandfather|grandma|"
+         r"grandpa|granny|neighbou?r|roommate|flatmate|classmate|teammate|lawyer|attorney|doctor|nurse|"
+         r"dentist|therapist|teacher|tutor|coach|client|customer|tenant|landlord|landlady|employee|"
+         r"intern|student|pupil|driver|agent|accountant|advisor|adviser|mentor|guest|host|caller|patient|"
+         r"representative|rep|contact|spouse|child|kid|baby|godfather|godmother|stepfather|stepmother")
+_ROLE_CUE = (rf"(?i:\b(?:my|our|your|his|her|their|the)\s+(?:new\s+|old\s+|dear\s+|best\s+|late\s+|little\s+|"
+             rf"older\s+|younger\s+|elder\s+)?(?:{ROLES}))")
+_ROLE_TITLE = (r"\b(?:Detective|Det|Agent|Officer|Inspector|Sergeant|Sgt|Captain|Capt|Lieutenant|Lt|Professor|Prof|"
+               r"Doctor|Nurse|Coach|Judge|Senator|Governor|Mayor|Pastor|Rabbi|Imam|Reverend|Rev|Uncle|Aunt|Auntie|"
+               r"Grandma|Grandpa|Cousin|Mx|Sir|Dame)")
+ROLE_CUE = re.compile(_ROLE_CUE + r"\s*,?\s*$")
+ROLE_TITLE = re.compile(_ROLE_TITLE + r"\.?[ \t]+$")
+PRONOUN_AFTER = re.compile(r"(?i)^[^.!?\n]{0,80}[.!?]?\s*[^.!?\n]{0,60}\b(?:he|she|him|her|his|hers|himself|"
+                           r"herself)\b")
 
 
 def _clean(text: str, start: int, end: int, titled: bool = False) -> tuple[int, int] | None:
@@ -263,6 +284,11 @@ def _is_title(word: str) -> bool:
     return word.strip(".,").casefold() in _TITLE_WORDS
 
 
+def _is_role_title(word: str) -> bool:
+    """"Detective", "Coach", "Aunt": a capitalised role word used as a title."""
+    return bool(re.fullmatch(_ROLE_TITLE + r"\.?", word.strip(",")))
+
+
 def _name_evidence(token: str) -> bool:
     """A word the name lists know as a given or family name (not an ordinary word)."""
     parts = [p for p in re.split(r"[-‐]", token.strip(".,'’")) if p]
@@ -299,13 +325,24 @@ def entity_name_span(text: str, start: int, end: int, lang: str) -> tuple[int, i
         if m and re.match(r"['’]s", m.group()):
             break  # nothing after a possessive belongs to the name
     words = out
+    # a lower-case prefix or words before the capitalised name: "ex-Zombie Lundqvist" -> "Zombie Lundqvist"
+    if words and (m := re.match(rf"[a-zà-ÿ]+-(?={_UP})", words[0][2])) and len(words) > 1:
+        a, b, w = words[0]
+        words[0] = (a + m.end(), b, w[m.end():])
+    while len(words) > 1 and words[0][2][:1].islower() and any(w[:1].isupper() for _, _, w in words[1:]) \
+            and not re.fullmatch(_LINKWORD, words[0][2]):
+        words.pop(0)
     from .pii import STREET_WORDS
 
     if words and (re.fullmatch(rf"(?i:{STREET_WORDS})\.?", words[-1][2])
                   or re.search(r"(?:^|\s)\d{1,6}[A-Za-z]?,?[ \t]+$", text[max(0, words[0][0] - 10):words[0][0]])):
         return None  # a street: "Wolmarans St", "638 Wolmarans"
-    while words and (_is_title(words[0][2]) or words[0][2].casefold().strip(".,") in NOT_NAMES):
-        words.pop(0)  # "Mrs. Schwarz", "Dear Ana"
+    titled = bool(ROLE_TITLE.search(text[max(0, start - 20):start]) or TITLE_BEFORE.search(text[max(0, start - 10):start])
+                  or re.match(rf"(?:{_UP}\.[ \t]?){{1,2}}[ \t]*{_NAME_WORD}", text[start:end]))  # "J. R. Haldane"
+    while words and (_is_title(words[0][2]) or _is_role_title(words[0][2])
+                     or words[0][2].casefold().strip(".,") in NOT_NAMES):
+        titled = titled or _is_title(words[0][2]) or _is_role_title(words[0][2])
+        words.pop(0)  # "Mrs. Schwarz", "Dear Ana", "Detective Thorne"
     if words and _known(" ".join(w for _, _, w in words), "places") and not (
             len(words) == 1 and _name_evidence(words[0][2])):
         return None  # "Store Merløse", "Porto Alegre" as a whole
@@ -342,7 +379,8 @@ def entity_name_span(text: str, start: int, end: int, lang: str) -> tuple[int, i
     if all(_known(t, "places") for t in tokens) and not any(evidence):
         return None
     # ordinary words of the language: "Discipline", "Guilty Pleasures", "Cautionary Tales", "Salesperson"
-    if all(_ordinary(t, lang) for t in tokens):
+    # (after a title or a role the dictionary is no evidence: it lists surnames too, "Detective Thorne")
+    if all(_ordinary(t, lang) for t in tokens) and not (titled and not any(_is_common(t) for t in tokens)):
         return None
     before = text[max(0, start - 40):start]
     if len(tokens) == 1 and start < 40 and len(text[:start].split()) <= 3 and re.match(r"\s*[,!:]", text[end:]) \
@@ -358,7 +396,8 @@ def entity_name_span(text: str, start: int, end: int, lang: str) -> tuple[int, i
         return None
     # a word of the language opening a sentence, with nothing saying a person follows ("Chin up.");
     # alone on its line it is a signature ("Prends soin de toi.\nClaire")
-    if len(tokens) == 1 and _dictionary_word(tokens[0], lang) and SENTENCE_START.search(text[max(0, start - 40):start]) \
+    if len(tokens) == 1 and not titled and _dictionary_word(tokens[0], lang) \
+            and SENTENCE_START.search(text[max(0, start - 40):start]) \
             and not re.match(r"[ \t.,!]*(?:\n|$)", text[end:]) \
             and not (CUE_AFTER.match(text[end:end + 20]) or PERSON_VERB_AFTER.match(text[end:end + 20])):
         return None
@@ -378,7 +417,8 @@ def spacy_names(text: str, lang: str | None) -> list[tuple[int, int]]:
     base = lang.split("-")[0]
     spans = []
     for ent in nlp(text).ents:
-        if ent.label_ not in SPACY_PERSON_LABELS:
+        person = ent.label_ in SPACY_PERSON_LABELS
+        if not person and ent.label_ not in SPACY_OTHER_LABELS:
             continue
         for m in re.finditer(r"[^\n]+", text[ent.start_char:ent.end_char]):
             piece = m.group()
@@ -386,9 +426,52 @@ def spacy_names(text: str, lang: str | None) -> list[tuple[int, int]]:
             a, b = ent.start_char + m.start() + lead, ent.start_char + m.end()
             if b > a:
                 span = entity_name_span(text, a, b, base)
-                if span:
+                if span and (person or _mislabelled_person(text, *span, raw=text[a:b])):
                     spans.append(span)
     return spans
+
+
+def _mislabelled_person(text: str, start: int, end: int, raw: str) -> bool:
+    """An entity the pipeline labelled an organisation or a place that is a person's name all
+    the same: one to three name words, none a place or an organisation word, with a listed
+    given name first, or every word a listed (or surname-like) name, or a person's context
+    around it (a role or title before, a person's verb or a possessive after, "he"/"she" after
+    a lone word opening the sentence)."""
+    if re.search(r"[,&]|\band\b|\d", raw):
+        return False  # "Quayle, Brandt and Obi": a firm
+    tokens = [t for t in text[start:end].split() if not re.fullmatch(_LINKWORD, t)]
+    if not 1 <= len(tokens) <= 3 or not all(re.fullmatch(_NAME_WORD + r"\.?", t) or _is_initial(t) for t in tokens):
+        return False
+    if any(_known(t, "places") for t in [" ".join(tokens)] + tokens):
+        return False  # "Captain America", "from Mateus": a place is as likely
+    raw_words = [w.strip(".,;:!?\"'’()") for w in raw.split()]
+    if raw_words and re.sub(r"['’]s$", "", raw_words[-1]) not in text[start:end].split():
+        return False  # ordinary words trimmed off the end: "Royal Mail" is a firm, not "Royal"
+    if any(ORG_WORDS.match(w) or w.casefold() in PLACE_WORDS for w in raw_words) or _org_follows(text, end):
+        return False  # "Grace Methodist", "Hall Orchestra"
+    before = text[max(0, start - 40):start]
+    if re.search(rf"\b{_LINKWORD}[ \t]+$", before):
+        return False  # the tail of a longer name ("ten Bos"), the name lists' part
+    if ROLE_TITLE.search(before) or TITLE_BEFORE.search(before) or ROLE_CUE.search(before) and (
+            _listed(tokens[0]) or not _dictionary_word(tokens[0], "en")):
+        return True  # "Detective Thorne"; "my friend Ottoline" but not "my friend Google"
+    if LOCATIVE.search(text[max(0, start - 12):start]) or _AT_PLACE.search(text[max(0, start - 30):start]):
+        return False  # "in Bristol", "flew to Coles"
+    names_ = [t for t in tokens if not _is_initial(t)]
+    at_start = bool(SENTENCE_START.search(before))
+    if names_ and _known(names_[0], "first") and not _is_common(names_[0]) and not _known(names_[0], "places") \
+            and (len(names_) > 1 or not at_start or CUE_AFTER.match(text[end:end + 20])):
+        return True
+    if len(names_) >= 2 and all(_name_evidence(t) for t in names_):
+        return True
+    after = text[end:end + 140]
+    if PERSON_VERB_AFTER.match(after) or re.match(r"['’]s\s+(?:" + ROLES + r")\b", after, re.I):
+        return True
+    return len(tokens) == 1 and bool(SENTENCE_START.search(before)) and bool(re.match(r"\s+(?:is|was)\b", after)) \
+        and bool(PRONOUN_AFTER.match(after))
+
+
+TITLE_BEFORE = re.compile(r"\b(?:(?i:mr|mrs|ms|miss|dr)|Sr|Sra|Srta|Dña|Don|Mme|Mlle|Herr|Frau)\.?[ \t]+$")
 
 
 def _protected(text: str, protected_names: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -491,9 +574,11 @@ def gazetteer_names(text: str, lang: str | None = None) -> list[tuple[int, int]]
             continue
         # trim common words and initials at the edges ("The Karl Lenz", "Dear Ana")
         # (a common word that is also a given name stays before an uncommon word: "Sara Schwarz")
+        # (nor before a listed given name: "Can Marisol ...")
         while words and (_is_initial(words[0][2]) or _is_common(words[0][2]) and not (
                 len(words) > 1 and _known(words[0][2], "first") and not _is_common(words[1][2])
-                and not _is_initial(words[1][2]))):
+                and not _is_initial(words[1][2]) and not (_known(words[1][2], "first")
+                                                          and not _dictionary_word(words[1][2], lang or "en")))):
             words.pop(0)
         while words and (_is_common(words[-1][2]) and not (len(words) > 1 and _known(words[-1][2], "last")
                                                             and _known(words[-2][2], "first"))
@@ -521,7 +606,13 @@ def gazetteer_names(text: str, lang: str | None = None) -> list[tuple[int, int]]
         at_start = bool(SENTENCE_START.search(before))
         cue = bool(CUE_BEFORE.search(before)) or bool(CUE_AFTER.match(after))
         verb_after = bool(PERSON_VERB_AFTER.match(after)) or bool(PERSON_VERB_AFTER.match(text[m.end():m.end() + 20]))
-        strong = bool(STRONG_CUE.search(before)) or verb_after
+        # an e-mail address in brackets after the run: "Ossiane Pollux (op@example.org)"
+        mail_after = bool(re.match(r"[ \t]*[(<\[][ \t]*[\w.+-]+@", text[m.end():m.end() + 40]))
+        # two or three words, none an ordinary word, before a possessive: "Zyrelle Mbanta's card"
+        possessive = 2 <= len(tokens) <= 3 and bool(re.match(r"['’]s[ \t]+[a-z]", text[end:end + 4])) and not any(
+            _is_common(t) or _known(t, "places") or (lang and _dictionary_word(t, lang.split("-")[0]) and not _listed(t))
+            for t in tokens)
+        strong = bool(STRONG_CUE.search(before)) or verb_after or mail_after or possessive
         direct = bool(STRONG_CUE.search(before))
         if (direct or (strong and not _is_common(tokens[0]))) and len(tokens[0]) >= 3 \
                 and tokens[0].casefold() not in NOT_NAMES and not _known(" ".join(tokens), "places") or \
@@ -593,7 +684,7 @@ def _lowercase_names(text: str) -> list[tuple[int, int]]:
         if _known(a, "first") and _known(b, "last") and not _is_common(a) and not _is_common(b) \
                 and not _known(a, "places") and not _known(f"{a} {b}", "places"):
             spans.append((m.start(1), m.end(2)))
-    for m in re.finditer(r"(?<![\w'’-])[a-zà-öø-ÿā-ſ]{3,}(?![\w'’-])", text):
+    for m in re.finditer(r"(?<![\w'’-])[a-zà-öø-ÿā-ſ]{3,}(?=['’]s\b|(?![\w'’-]))", text):  # "i'm roberto's daughter"
         w = m.group()
         if LOWER_CUE.search(text[max(0, m.start() - 30):m.start()]) and not _is_common(w) \
                 and (_known(w, "first") or _known(w, "last") or _known(w, "places")):
@@ -638,6 +729,64 @@ def _propagate(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]
     return sorted(out)
 
 
+# a role used as a title, or a role or kinship noun after a possessive, then a name:
+# "Detective Thorne", "Aunt Philippa", "my colleague Ottoline", "our new intern, Ravindra"
+ROLE_NAME = re.compile(rf"(?:{_ROLE_TITLE}\.?[ \t]+|{_ROLE_CUE}[ \t]*,?[ \t]+)"
+                       rf"(?P<name>{NAME})")
+# initials before a family name: "J. R. Haldane", "T. Okafor"
+INITIALS_NAME = re.compile(rf"(?<![\w.])(?P<initials>(?:{_UP}\.[ \t]?){{1,2}})[ \t]*(?P<name>{_NAME_WORD})(?![\w@/-])")
+# a name in capitals: "JOHANNA MEIER" (given name and family name both listed)
+CAPS_NAME = re.compile(r"(?<![\w@#&/.-])[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]+(?:[ \t]+[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]+)+(?![\w@/-])")
+
+
+def _role_names(text: str, lang: str | None) -> list[tuple[int, int]]:
+    """Names after a role or a title (ROLE_NAME), after initials (INITIALS_NAME) and in capitals
+    (CAPS_NAME). The name's first word is no common word, place or organisation word; after a
+    lower-case role ("my friend") nor a dictionary word unless the lists know it as a name."""
+    spans = []
+    for m in ROLE_NAME.finditer(text):
+        span = _clean(text, m.start("name"), m.end("name"), titled=True)
+        if not span:
+            continue
+        words = text[span[0]:span[1]].split()
+        first = words[0].strip(".,")
+        if _is_common(first) or len(first) < 2 or ORG_WORDS.match(first) or _is_title(first) \
+                or any(_known(w, "places") for w in words) or _org_follows(text, span[1]):
+            continue
+        lower_role = not ROLE_TITLE.search(text[max(0, m.start("name") - 20):m.start("name")])
+        if lower_role and lang and _dictionary_word(first, lang.split("-")[0]) and not _listed(first):
+            continue
+        spans.append(span)
+    for m in INITIALS_NAME.finditer(text):
+        w = m.group("name")
+        two = m.group("initials").count(".") >= 2
+        if _is_common(w) or _known(w, "places") or ORG_WORDS.match(w) or len(w) < 3 \
+                or re.match(r"[ \t]*(?:\d|,?[ \t]*\d)", text[m.end():m.end() + 4]):
+            continue
+        from .pii import STREET_WORDS
+
+        if re.match(rf"[ \t]+(?i:{STREET_WORDS})\b", text[m.end():m.end() + 12]):
+            continue  # "W. Main St"
+        if not (_listed(w) or _surname_like(w) or two and not (lang and _dictionary_word(w, lang.split("-")[0]))):
+            continue  # "U. S. Army"
+        spans.append((m.start(), m.end()))
+    for m in CAPS_NAME.finditer(text):  # every window of 2-3 words in the run: "LOVE TO KOFI MENSAH"
+        run = [(m.start() + w.start(), m.start() + w.end(), w.group().capitalize())
+               for w in re.finditer(r"\S+", m.group())]
+        i = 0
+        while i < len(run) - 1:
+            for n in (3, 2):
+                words = [w for _, _, w in run[i:i + n]]
+                if len(words) == n and _known(words[0], "first") and (_known(words[-1], "last")
+                                                                      or _surname_like(words[-1])) \
+                        and not any(_is_common(w) or _known(w, "places") or ORG_WORDS.match(w) for w in words):
+                    spans.append((run[i][0], run[i + n - 1][1]))
+                    i += n - 1
+                    break
+            i += 1
+    return spans
+
+
 def find_names(text: str, *, lang: str | None = None, protected_names: tuple[str, ...] = (),
                ner: bool = True) -> list[Flag]:
     """Flags (redact=True) for names of private persons. `ner`: also spaCy NER and its
@@ -649,6 +798,7 @@ def find_names(text: str, *, lang: str | None = None, protected_names: tuple[str
             span = _clean(text, m.start("name"), m.end("name"), titled=pattern is TITLE)
             if span:
                 found.append(span)
+    found += _role_names(text, lang)
     base = (lang or "").split("-")[0]
     for a, b in gazetteer_names(text, lang):
         # with a pipeline's dictionary at hand, a run of ordinary words is no name ("Guilty Pleasures")
