@@ -13,6 +13,7 @@ from . import __version__, stages
 from .cli_common import CONFIG, DB, echo, fail, open_store, read_config
 from .cli_letter import letter_app
 from .cli_moderation import queue_app
+from .cli_studio import serve, user_app
 from .ingest import IngestError
 from .fields import known_language
 from .progress import safe, say, set_quiet
@@ -23,7 +24,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                   help="letterworld: turn solidarity messages into one Letter from the World.")
 app.add_typer(queue_app, name="queue")
 app.add_typer(letter_app, name="letter")
-
+app.add_typer(user_app, name="user")
+app.command("serve")(serve)
 
 
 def _stage(name: str, db: Path, config: Optional[Path], *, must_exist: bool = True, **invocation) -> Any:

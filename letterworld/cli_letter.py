@@ -1,94 +1,72 @@
 """`letterworld letter ...`: the campaigner's commands over a composed letter. Each change (pin,
 ban, swap, move, drop, edit, arc) is stored in the store's plan for that recipient, audited, and
 saved at once as a new letter version that says what changed; `list`, `show`, `diff` and
-`restore` walk the history. Translators' commands (`sheet`, `tmx`, `draft`, `accept`) are in
-cli_translations.py."""
+`restore` walk the history. The operations themselves are in letter_ops.py (the studio calls
+them too); these commands parse options, print and fail. Translators' commands (`sheet`, `tmx`,
+`draft`, `accept`) are in cli_translations.py."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
-from . import letter as lt
+from . import letter_ops as ops
 from .cli_common import CONFIG, DB, echo, fail, open_store, read_config
 from .progress import safe, say
-from .registry import Context, run_stage
-from .stages import StageError, check_choice, choose_recipient
-from .store import Store, StoreError
+from .store import Store
 
 letter_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                          help="Shape the letter: pins and bans, swaps, the arc, connective lines, versions.")
 RECIPIENT = typer.Option("", "--recipient", help="whose letter (default: the campaign's recipient)")
-REF = re.compile(r"^(\d+)(?::(\d+)-(\d+))?$")
+REF = ops.REF
 FORMATS = ("md", "html", "pdf", "txt", "json", "script")
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A refused operation (letter_ops.LetterOpError) stops the command with its reason."""
+    try:
+        yield
+    except ops.LetterOpError as exc:
+        fail(str(exc))
 
 
 def recipient_or_fail(store: Store, config, recipient: str) -> str:
     """Whose letter (`stages.choose_recipient`), or stop with the reason."""
-    try:
-        return choose_recipient(store, config, recipient or None)
-    except StageError as exc:
-        fail(str(exc))
+    with _refusals():
+        return ops.recipient(store, config, recipient)
 
 
 def recompose(store: Store, config, recipient: str, note: str, out: Optional[Path] = None) -> dict[str, Any]:
     """A new letter version after a change (the compose stage, re-deriving what is stale)."""
-    ctx = Context(config, recipient=recipient, out_dir=out, letter={"note": note})
-    try:
-        letter = run_stage("compose", store, ctx)
-    except (StageError, ValueError, KeyError, RuntimeError) as exc:
-        fail(str(exc))
-    return letter
-
-
-def _latest(store: Store, recipient: str) -> dict[str, Any]:
-    letter = store.latest_letter(recipient)
-    if letter is None:
-        fail(f"no letter to {recipient!r} yet: run `letterworld compose` first")
-    return letter
+    with _refusals():
+        return ops.recompose(store, config, recipient, note, out)
 
 
 def parse_ref(ref: str) -> tuple[int, int | None, int | None]:
     """'412' (a whole message) or '412:0-38' (a span of its redacted text)."""
-    m = REF.match(ref.strip())
-    if not m:
-        fail(f"{ref!r}: expected a message id (412) or a span of it (412:0-38)")
-    mid, a, b = m.groups()
-    return int(mid), None if a is None else int(a), None if b is None else int(b)
+    with _refusals():
+        return ops.parse_ref(ref)
 
 
 def add_choices(store: Store, config, recipient: str, action: str, refs: list[str]) -> list[str]:
     """Store pins or bans after checking each (`stages.check_choice`); the first refused one
     stops the command with its reason. Returns the stored spans."""
-    done = []
-    for ref in refs:
-        mid, a, b = parse_ref(ref)
-        try:
-            a, b = check_choice(store, config, recipient, mid, a, b, action)
-        except StageError as exc:
-            fail(str(exc))
-        with store.transaction():
-            store.set_excerpt_choice(mid, a, b, action)
-        done.append(f"{mid}:{a}-{b}")
-    return done
+    with _refusals():
+        return ops.add_choices(store, config, recipient, action, refs)
 
 
 def _choice(action: str, refs: list[str], db: Path, config: Optional[Path], recipient: str) -> None:
     cfg = read_config(config)
-    with open_store(db) as store:
-        who = recipient_or_fail(store, cfg, recipient)
-        done = add_choices(store, cfg, who, action, refs)
-        letter = recompose(store, cfg, who, f"{action} {', '.join(done)}")
-        shown = {q["id"] for q in lt.quotes(letter)}
-        for ref in done:
-            mid = int(ref.split(":")[0])
-            inside = [q for q in shown if int(q.split(":")[0]) == mid]
-            state = ("in the letter" if inside else "not in the letter") if action == "pin" else (
-                "no quote of it left in the letter" if not inside else f"still quoted as {', '.join(inside)}")
-            say(f"{action} {ref}: {state} (version {letter['version']})")
+    with open_store(db) as store, _refusals():
+        who = ops.recipient(store, cfg, recipient)
+        result = ops.choose(store, cfg, who, action, refs)
+    for line in result.states:
+        say(line)
 
 
 @letter_app.command()
@@ -117,27 +95,17 @@ def pins(db: Path = DB, config: Optional[Path] = CONFIG, recipient: str = RECIPI
     Example: letterworld letter pins --db campaign.db --remove 412:0-38"""
     cfg = read_config(config)
     with open_store(db) as store:
-        rows = store.db.execute("SELECT * FROM excerpt_choices ORDER BY message_id, start").fetchall()
         if remove:
-            have = {(r["message_id"], r["start"], r["end"]): r["action"] for r in rows}
-            for ref in remove:
-                mid, a, b = parse_ref(ref)
-                keys = [k for k in have if k[0] == mid and (a is None or k[1:] == (a, b))]
-                if not keys:
-                    fail(f"no pin or ban {ref!r}; `letterworld letter pins` lists them")
-                with store.transaction():
-                    for k in keys:
-                        store.remove_excerpt_choice(*k)
-            who = recipient_or_fail(store, cfg, recipient)
-            letter = recompose(store, cfg, who, f"removed {', '.join(remove)}")
+            with _refusals():
+                letter = ops.remove_choices(store, cfg, recipient, remove)
             say(f"removed {len(remove)}; letter version {letter['version']}")
             return
+        rows = ops.choices(store)
         if not rows:
             echo("no pins or bans")
         for r in rows:
-            text = store.redacted_texts([r["message_id"]]).get(r["message_id"], "")[r["start"]:r["end"]]
             echo(f"{r['action']:<4} {r['message_id']}:{r['start']}-{r['end']}  by {r['decided_by']} "
-                 f"at {r['decided_at']}  {text[:70]!r}")
+                 f"at {r['decided_at']}  {r['text'][:70]!r}")
 
 
 @letter_app.command()
@@ -149,34 +117,14 @@ def swap(quote: str = typer.Argument(..., help="the quote's id, e.g. 412:0-38"),
 
     Example: letterworld letter swap 412:0-38 --db campaign.db"""
     cfg = read_config(config)
-    with open_store(db) as store:
-        who = recipient_or_fail(store, cfg, recipient)
-        before = _latest(store, who)
-        ids = {q["id"]: q for q in lt.quotes(before)}
-        if not undo and quote not in ids:
-            fail(f"{quote!r} is not a quote of letter version {before['version']}; quotes: {', '.join(ids)}")
-        nxt = None if undo else next((q for q in before.get("alternates", [])
-                                      if q["theme_id"] == ids[quote]["theme_id"]), None)
-        if not undo and nxt is None:
-            fail(f"{quote}: its theme has no other candidate to swap in (ban it instead: `letterworld letter ban "
-                 f"{quote}`)")
-        with store.transaction():
-            store.set_plan(who, f"swap:{quote}", None if undo else nxt["id"])
-        letter = recompose(store, cfg, who, f"{'unswap' if undo else 'swap'} {quote}"
-                           + ("" if undo else f" for {nxt['id']}"))
-        if undo:
-            echo(f"{quote} may be quoted again; version {letter['version']}")
-            return
-        echo(f"swapped {quote} for {nxt['id']} [{nxt['lang']}] {nxt['text']!r} (version {letter['version']})")
-        echo(f"  why it ranks next in its theme: {nxt.get('why')}")
-
-
-def _theme(letter: dict[str, Any], theme: int) -> dict[str, Any]:
-    for t in letter.get("themes", []):
-        if t["theme_id"] == theme:
-            return t
-    fail(f"no theme {theme} in the letter; themes: "
-         + ", ".join(f"{t['theme_id']} ({t['title']})" for t in letter.get("themes", [])))
+    with open_store(db) as store, _refusals():
+        who = ops.recipient(store, cfg, recipient)
+        letter, nxt = ops.swap(store, cfg, who, quote, undo=undo)
+    if undo:
+        echo(f"{quote} may be quoted again; version {letter['version']}")
+        return
+    echo(f"swapped {quote} for {nxt['id']} [{nxt['lang']}] {nxt['text']!r} (version {letter['version']})")
+    echo(f"  why it ranks next in its theme: {nxt.get('why')}")
 
 
 @letter_app.command()
@@ -187,19 +135,10 @@ def move(theme: int = typer.Argument(..., help="theme id"), to: str = typer.Opti
 
     Example: letterworld letter move 3 --to hope --position 1 --db campaign.db"""
     cfg = read_config(config)
-    with open_store(db) as store:
-        who = recipient_or_fail(store, cfg, recipient)
-        letter = _latest(store, who)
-        _theme(letter, theme)
-        if to not in letter["arc"]:
-            fail(f"--to {to!r}: the arc is {', '.join(letter['arc'])}")
-        if position is not None and position < 1:
-            fail("--position counts from 1")
-        with store.transaction():
-            store.set_plan(who, f"move:{theme}", to)
-            store.set_plan(who, f"position:{theme}", None if position is None else position - 1)
-        out = recompose(store, cfg, who, f"move theme {theme} to {to}" + (f" #{position}" if position else ""))
-        say(f"theme {theme} is in {to}; version {out['version']}")
+    with open_store(db) as store, _refusals():
+        who = ops.recipient(store, cfg, recipient)
+        out = ops.move(store, cfg, who, theme, to, position)
+    say(f"theme {theme} is in {to}; version {out['version']}")
 
 
 @letter_app.command()
@@ -209,13 +148,10 @@ def drop(theme: int = typer.Argument(..., help="theme id"), db: Path = DB, confi
 
     Example: letterworld letter drop 5 --db campaign.db"""
     cfg = read_config(config)
-    with open_store(db) as store:
-        who = recipient_or_fail(store, cfg, recipient)
-        _theme(_latest(store, who), theme)
-        with store.transaction():
-            store.set_plan(who, f"drop:{theme}", None if undo else True)
-        out = recompose(store, cfg, who, f"{'restore' if undo else 'drop'} theme {theme}")
-        say(f"theme {theme} {'back in' if undo else 'left out of'} the letter; version {out['version']}")
+    with open_store(db) as store, _refusals():
+        who = ops.recipient(store, cfg, recipient)
+        out = ops.drop(store, cfg, who, theme, undo=undo)
+    say(f"theme {theme} {'back in' if undo else 'left out of'} the letter; version {out['version']}")
 
 
 @letter_app.command()
@@ -224,17 +160,13 @@ def arc(movements: str = typer.Argument(..., help="comma-separated, e.g. solidar
     """Choose the arc: which movements, in which order (themes outside it are left out).
 
     Example: letterworld letter arc solidarity,admiration,hope,demand,farewell --db campaign.db"""
-    order = [m.strip() for m in movements.split(",") if m.strip()]
-    bad = [m for m in order if m not in lt.ARC]
-    if bad or not order or len(set(order)) != len(order):
-        fail(f"{movements!r}: name distinct movements of {', '.join(lt.ARC)}")
+    with _refusals():
+        order = ops.parse_arc(movements)
     cfg = read_config(config)
-    with open_store(db) as store:
-        who = recipient_or_fail(store, cfg, recipient)
-        with store.transaction():
-            store.set_plan(who, "arc", order)
-        out = recompose(store, cfg, who, f"arc {' > '.join(order)}")
-        say(f"arc {' > '.join(order)}; version {out['version']}")
+    with open_store(db) as store, _refusals():
+        who = ops.recipient(store, cfg, recipient)
+        out = ops.set_arc(store, cfg, who, order)
+    say(f"arc {' > '.join(order)}; version {out['version']}")
 
 
 @letter_app.command()
@@ -248,19 +180,10 @@ def edit(target: str = typer.Argument(..., help="greeting, opening, closing, sig
     if not reset and not text.strip():
         fail("give --text \"...\" or --reset")
     cfg = read_config(config)
-    with open_store(db) as store:
-        who = recipient_or_fail(store, cfg, recipient)
-        if target.isdigit():
-            _theme(_latest(store, who), int(target))
-            key = f"connective:{int(target)}"
-        elif target in lt.CAMPAIGN_TEXTS:
-            key = f"text:{target}"
-        else:
-            fail(f"{target!r}: edit greeting, opening, closing, signoff or a theme id's connective line")
-        with store.transaction():
-            store.set_plan(who, key, None if reset else text.strip())
-        out = recompose(store, cfg, who, f"{'reset' if reset else 'edit'} {target}")
-        say(f"{target}: {'template' if reset else 'your line'}; version {out['version']}")
+    with open_store(db) as store, _refusals():
+        who = ops.recipient(store, cfg, recipient)
+        out = ops.edit(store, cfg, who, target, text, reset=reset)
+    say(f"{target}: {'template' if reset else 'your line'}; version {out['version']}")
 
 
 @letter_app.command("list")
@@ -294,13 +217,8 @@ def show(version: Optional[int] = typer.Argument(None, help="version (default: t
 
 
 def _version(store: Store, version: Optional[int]) -> dict[str, Any]:
-    try:
-        letter = store.letter(version) if version is not None else store.latest_letter()
-    except StoreError as exc:
-        fail(str(exc))
-    if letter is None:
-        fail("no letters yet: run `letterworld compose` first")
-    return letter
+    with _refusals():
+        return ops.version(store, version)
 
 
 @letter_app.command("diff")
@@ -309,8 +227,8 @@ def diff_(a: int = typer.Argument(..., help="older version"), b: int = typer.Arg
     """What changed between two versions: quotes and lines added and removed, themes moved.
 
     Example: letterworld letter diff 4 5 --db campaign.db"""
-    with open_store(db) as store:
-        lines = lt.diff(_version(store, a), _version(store, b))
+    with open_store(db) as store, _refusals():
+        lines = ops.diff(store, a, b)
     for line in lines or ["(no change)"]:
         echo(line)
 
@@ -321,22 +239,11 @@ def restore(version: int = typer.Argument(..., help="the version to go back to")
     the newest version, with every quote re-checked (one that may no longer be shown is left out).
 
     Example: letterworld letter restore 3 --db campaign.db"""
-    from .pipeline import check_quotes
-
-    with open_store(db) as store:
-        old = _version(store, version)
-        who = old["recipient"]
-        kept, dropped = check_quotes(store, who, lt.quotes(old))
-        ok = {q["id"] for q in kept}
-        letter = {**old, "blocks": [b for b in old["blocks"] if b.get("kind") != "quote" or b["id"] in ok]}
-        for qid, why in dropped.items():
-            say(f"[yellow]restore: left out {qid}: {safe(why)}[/yellow]")
-        with store.transaction():
-            store.replace_plan(who, old.get("plan", {}), why=f"restore of version {version}")
-            new = store.add_letter(letter, note=f"restore of version {version}"
-                                   + (f" ({len(dropped)} quote(s) left out)" if dropped else ""))
-            store.audit("restore", f"letter:{new}", detail={"from": version, "left_out": dropped})
-        say(f"version {version} restored as version {new}")
+    with open_store(db) as store, _refusals():
+        new, dropped = ops.restore(store, version)
+    for qid, why in dropped.items():
+        say(f"[yellow]restore: left out {qid}: {safe(why)}[/yellow]")
+    say(f"version {version} restored as version {new}")
 
 
 @letter_app.command()

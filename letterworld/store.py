@@ -7,6 +7,7 @@ goes to an append-only audit log that triggers protect from UPDATE and DELETE.
 
 from __future__ import annotations
 
+import contextvars
 import getpass
 import hashlib
 import io
@@ -329,6 +330,39 @@ MIGRATIONS: list[str] = [
     ALTER TABLE letters ADD COLUMN actor TEXT NOT NULL DEFAULT '';
     ALTER TABLE letters ADD COLUMN note TEXT NOT NULL DEFAULT '';
     """,
+    # 7: the studio (letterworld/studio): accounts with roles (argon2 hashes, never passwords),
+    # sessions (only a hash of the cookie's token is stored, so a copy of the store opens no
+    # session), failed logins for rate limiting, and moderators' claims on batches of messages.
+    """
+    CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user TEXT NOT NULL REFERENCES users(name),
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE login_failures (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        client TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX login_failures_name ON login_failures (name, at);
+    CREATE TABLE claims (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+        user TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -342,7 +376,14 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# who is acting, when it is not the login name: the studio's signed-in user, for this request's
+# thread (every audit record, letter version and decision names them)
+ACTOR: contextvars.ContextVar[str | None] = contextvars.ContextVar("letterworld_actor", default=None)
+
+
 def current_actor() -> str:
+    if ACTOR.get():
+        return ACTOR.get()
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers
@@ -373,7 +414,8 @@ class Store:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path)
+            # a writer waits up to 30 s for another (the studio serves many people at once)
+            self.db = sqlite3.connect(self.path, timeout=30)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -395,7 +437,12 @@ class Store:
         self.db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, immediate: bool = False) -> Iterator[sqlite3.Connection]:
+        """One transaction. `immediate` takes the write lock before the first read, so a
+        check-then-write (is this message still undecided?) cannot interleave with another
+        writer's (the studio's concurrent moderators)."""
+        if immediate and not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
         with self.db:
             yield self.db
 
@@ -644,10 +691,13 @@ class Store:
         return {r[0]: r[1] for r in rows}
 
     def set_status(self, message_id: int, status: str, *, reason_code: str = "", actor: str | None = None,
-                   why: str = "", manual: bool = True) -> bool:
-        """Record a moderation decision and audit it; rules never overwrite a person's decision."""
-        row = self.db.execute("SELECT status, manual FROM moderation WHERE message_id = ?", (message_id,)).fetchone()
-        if row is not None and row[1] and not manual:
+                   why: str = "", manual: bool = True, detail: dict[str, Any] | None = None) -> bool:
+        """Record a moderation decision and audit it; rules never overwrite a person's decision.
+        The audit record keeps the row it replaced (`prev`), so a decision can be undone exactly;
+        `detail` adds to it (the studio's batch id)."""
+        row = self.db.execute("SELECT status, reason_code, decided_by, decided_at, manual FROM moderation "
+                              "WHERE message_id = ?", (message_id,)).fetchone()
+        if row is not None and row[4] and not manual:
             return False
         old = row[0] if row is not None else None
         actor = actor or current_actor()
@@ -656,8 +706,39 @@ class Store:
             " VALUES (?,?,?,?,?,?)", (message_id, status, reason_code, actor, now(), int(manual)))
         if old != status:
             self.audit("status", f"message:{message_id}", detail={"from": old, "to": status,
-                       "reason_code": reason_code}, why=why, actor=actor)
+                       "reason_code": reason_code, "prev": None if row is None else dict(row), **(detail or {})},
+                       why=why, actor=actor)
         return True
+
+    def restore_decision(self, message_id: int, prev: dict[str, Any] | None) -> None:
+        """Put back a moderation row exactly as an audit record's `prev` kept it (undo)."""
+        if prev is None:
+            self.db.execute("DELETE FROM moderation WHERE message_id = ?", (message_id,))
+            return
+        self.db.execute(
+            "INSERT OR REPLACE INTO moderation (message_id, status, reason_code, decided_by, decided_at, manual)"
+            " VALUES (?,?,?,?,?,?)", (message_id, prev["status"], prev["reason_code"], prev["decided_by"],
+                                       prev["decided_at"], int(prev["manual"])))
+
+    def remove_approval(self, message_id: int, actor: str) -> None:
+        self.db.execute("DELETE FROM approvals WHERE message_id = ? AND actor = ?", (message_id, actor))
+
+    # -- claims (the studio: a moderator takes a batch) ------------------------------
+    def claims(self, ids: Sequence[int] | None = None) -> dict[int, tuple[str, str]]:
+        """Live claims: message id -> (user, expires_at)."""
+        rows = self.db.execute("SELECT message_id, user, expires_at FROM claims WHERE expires_at > ?", (now(),))
+        wanted = None if ids is None else set(ids)
+        return {r[0]: (r[1], r[2]) for r in rows if wanted is None or r[0] in wanted}
+
+    def claim(self, ids: Sequence[int], user: str, expires_at: str) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO claims VALUES (?,?,?,?)",
+                            [(i, user, now(), expires_at) for i in ids])
+
+    def release_claims(self, user: str, ids: Sequence[int] | None = None) -> int:
+        if ids is None:
+            return self.db.execute("DELETE FROM claims WHERE user = ?", (user,)).rowcount
+        return sum(self.db.execute("DELETE FROM claims WHERE user = ? AND message_id = ?", (user, i)).rowcount
+                   for i in ids)
 
     def statuses(self, ids: Sequence[int] | None = None) -> dict[int, str]:
         sql = "SELECT message_id, status FROM moderation"

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 
 # libpango*/libharfbuzz-subset0: WeasyPrint (PDF export) lays out text with Pango and subsets fonts
 PACKAGES="fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji libfribidi0 libraqm0 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+# chromium: the studio's end-to-end tests drive Debian's browser with Playwright (nothing downloaded)
+[ "${1:-}" = "--test" ] && PACKAGES="$PACKAGES chromium"
 missing=""
 for p in $PACKAGES; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 from ..config import DEFAULT_RISK
 from ..fields import known_language
 from ..ingest import IngestError, read_table
-from ..records import APPROVED_STATUSES, STATUSES, Flag, Rejected
+from ..records import APPROVED_STATUSES, STATUSES, Decision, Flag, Rejected
 from ..store import Store, current_actor
 from . import GROUPING_KINDS, redact
 
@@ -319,6 +320,9 @@ class Outcome:
     decided: list[int] = field(default_factory=list)
     awaiting_second: list[int] = field(default_factory=list)  # first approval under the two-person rule
     skipped: dict[int, str] = field(default_factory=dict)  # id -> why it was not decided
+    # id -> who got there first: decided by another person, changed since it was shown, or claimed
+    conflicts: dict[int, str] = field(default_factory=dict)
+    batch: str = ""  # the audit records of this decision carry it (undo takes a batch back whole)
 
     def summary(self) -> str:
         parts = [f"{len(self.decided)} decided"]
@@ -327,11 +331,34 @@ class Outcome:
         if self.skipped:
             why = Counter(self.skipped.values())
             parts.append(f"{len(self.skipped)} skipped (" + "; ".join(f"{n}: {w}" for w, n in why.most_common()) + ")")
+        if self.conflicts:
+            parts.append(f"{len(self.conflicts)} refused: someone else decided or claimed them first")
         return ", ".join(parts)
 
 
+def stamp(row: Decision | None) -> str:
+    """What a moderator saw of a message's decision; a decision made on an older stamp is refused
+    (`decide(..., seen=...)`), so two people never both decide the same message unknowingly."""
+    return "" if row is None else f"{row.status}|{row.decided_by}|{row.decided_at}"
+
+
+def _conflict(row: Decision | None, actor: str, seen: str | None, first_wins: bool,
+              claim: tuple[str, str] | None) -> str:
+    if claim is not None and claim[0] != actor:
+        return f"claimed by {claim[0]} until {claim[1]}"
+    if row is None:
+        return ""
+    by_person = row.manual and not row.decided_by.startswith("rule:")
+    if first_wins and by_person and row.decided_by != actor and row.status not in UNDECIDED:
+        return f"already decided by {row.decided_by} at {row.decided_at} ({row.status})"
+    if seen is not None and seen != stamp(row):
+        return f"changed by {row.decided_by} at {row.decided_at} ({row.status}) since it was shown to you"
+    return ""
+
+
 def decide(store: Store, ids: Sequence[int], action: str, *, reason_code: str = "", why: str = "",
-           actor: str | None = None, include_risky: bool = False, bulk: dict | None = None) -> Outcome:
+           actor: str | None = None, include_risky: bool = False, bulk: dict | None = None,
+           seen: dict[int, str] | None = None, first_wins: bool = False) -> Outcome:
     """Apply one decision to messages. Audited per message; a bulk action also gets one audit
     record naming its selection.
 
@@ -342,6 +369,12 @@ def decide(store: Store, ids: Sequence[int], action: str, *, reason_code: str = 
       and a first approval leaves it waiting for a second. A bulk approval skips messages with
       safety, abuse or hostility flags unless `include_risky`.
     - reject needs a reason code (REASON_CODES); hold and translate may carry one.
+
+    Several moderators at once (the studio): the check and the write are one immediate
+    transaction. A message claimed by someone else is refused; with `seen` (id -> `stamp` the
+    moderator was shown) a message whose decision changed since is refused; with `first_wins`
+    a message another person already decided is refused. Refusals are in `Outcome.conflicts`
+    with who decided. Every audit record of the call carries `Outcome.batch` (see `undo_last`).
     """
     if action not in ACTIONS:
         raise QueueError(f"unknown action {action!r}; use one of {', '.join(ACTIONS)}")
@@ -352,19 +385,27 @@ def decide(store: Store, ids: Sequence[int], action: str, *, reason_code: str = 
     actor = actor or current_actor()
     if actor.startswith("rule:"):
         raise QueueError("moderator names starting with 'rule:' are reserved for automatic rules")
-    outcome = Outcome()
+    outcome = Outcome(batch=uuid.uuid4().hex[:12])
+    tag = {"batch": outcome.batch}
     two_person = two_person_rule(store)
     flags = effective_flags(store, ids)
-    mods = store.moderation_rows(ids)
-    approvals = store.approvals(ids)
-    known = set(mods)
-    with store.transaction():
+    with store.transaction(immediate=True):
+        mods = store.moderation_rows(ids)
+        approvals = store.approvals(ids)
+        claims = store.claims(ids)
         for mid in ids:
-            if mid not in known:
+            if mid not in mods:
                 outcome.skipped[mid] = "no such message"
+                continue
+            conflict = _conflict(mods[mid], actor, None if seen is None else seen.get(mid), first_wins,
+                                 claims.get(mid))
+            if conflict:
+                outcome.conflicts[mid] = conflict
                 continue
             fl = flags.get(mid, [])
             old = mods[mid].status
+            prev = {"prev": {k: getattr(mods[mid], k) for k in ("status", "reason_code", "decided_by",
+                                                                 "decided_at", "manual")}}
             note = why
             if action == "approve":
                 if bulk is not None and not include_risky and any(f.kind in RISKY_KINDS for f in fl):
@@ -374,7 +415,7 @@ def decide(store: Store, ids: Sequence[int], action: str, *, reason_code: str = 
                 others = [a for a in approvals.get(mid, []) if a != actor and not a.startswith("rule:")]
                 store.add_approval(mid, actor)
                 if two_person and not others:
-                    store.audit("first-approval", f"message:{mid}", detail={"awaiting": "second moderator"},
+                    store.audit("first-approval", f"message:{mid}", detail={"awaiting": "second moderator", **tag},
                                 why=why, actor=actor)
                     outcome.awaiting_second.append(mid)
                     continue
@@ -386,17 +427,58 @@ def decide(store: Store, ids: Sequence[int], action: str, *, reason_code: str = 
             if old == status:
                 # a person confirming a rule's decision (or their own) is a decision too
                 store.set_status(mid, status, reason_code=reason_code, actor=actor, why=note)
-                store.audit("confirm", f"message:{mid}", detail={"status": status, "reason_code": reason_code},
-                            why=note, actor=actor)
+                store.audit("confirm", f"message:{mid}", detail={"status": status, "reason_code": reason_code,
+                                                                  **prev, **tag}, why=note, actor=actor)
             else:
-                store.set_status(mid, status, reason_code=reason_code, actor=actor, why=note)
+                store.set_status(mid, status, reason_code=reason_code, actor=actor, why=note, detail=tag)
             outcome.decided.append(mid)
         if bulk is not None:
             store.audit("bulk-" + action, "queue", detail={"selection": bulk, "decided": len(outcome.decided),
                                                            "awaiting_second": len(outcome.awaiting_second),
                                                            "skipped": len(outcome.skipped),
-                                                           "reason_code": reason_code}, why=why, actor=actor)
+                                                           "refused": len(outcome.conflicts),
+                                                           "reason_code": reason_code, **tag}, why=why, actor=actor)
     return outcome
+
+
+DECISION_ACTIONS = ("status", "confirm", "first-approval")
+
+
+def undo_last(store: Store, actor: str, *, why: str = "") -> Outcome:
+    """Take back this person's last decision (one message or a whole bulk action): each message
+    gets back the decision it had before, unless someone else decided it since (then it is left
+    alone and named in `conflicts`). Audited as `undo`; undoing again goes one decision further back."""
+    with store.transaction(immediate=True):
+        rows = store.db.execute(
+            "SELECT id, action, target, detail FROM audit WHERE actor = ? AND action IN ('status', 'confirm', "
+            "'first-approval', 'undo') ORDER BY id DESC LIMIT 5000", (actor,)).fetchall()
+        undone = {b for r in rows if r["action"] == "undo" for b in json.loads(r["detail"]).get("batches", [])}
+        batch = next((json.loads(r["detail"]).get("batch") for r in rows if r["action"] != "undo"
+                      and json.loads(r["detail"]).get("batch") and json.loads(r["detail"])["batch"] not in undone), None)
+        out = Outcome(batch=batch or "")
+        if batch is None:
+            raise QueueError(f"{actor} has no decision left to undo")
+        entries = [r for r in rows if r["action"] in DECISION_ACTIONS and json.loads(r["detail"]).get("batch") == batch]
+        mods = store.moderation_rows([int(r["target"].split(":")[1]) for r in entries])
+        for r in entries:
+            mid = int(r["target"].split(":")[1])
+            detail = json.loads(r["detail"])
+            row = mods.get(mid)
+            if r["action"] == "first-approval":
+                store.remove_approval(mid, actor)
+                out.decided.append(mid)
+                continue
+            if row is not None and row.decided_by != actor:
+                out.conflicts[mid] = f"decided by {row.decided_by} at {row.decided_at} ({row.status}) since"
+                continue
+            prev = detail.get("prev")
+            store.restore_decision(mid, prev)
+            if not (prev and prev["status"] in APPROVED_STATUSES):
+                store.remove_approval(mid, actor)
+            out.decided.append(mid)
+        store.audit("undo", "queue", detail={"batches": [batch], "restored": out.decided,
+                                             "left": sorted(out.conflicts)}, why=why, actor=actor)
+    return out
 
 
 def decide_selection(store: Store, selection: Selection, action: str, **kw) -> Outcome:
