@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 from machine import REPO, header  # bench/machine.py
-from make_corpus import make, write_csv
 
 CONFIG = REPO / "corpora" / "demo" / "campaign.toml"
 STAGES = [("ingest", ["{csv}"]), ("detect", []), ("embed", []), ("screen", ["--auto-approve"]), ("themes", []),
@@ -79,11 +78,11 @@ def main() -> None:
     root.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:
         csv_path = root / f"scale-{n}.csv"
-        rows, mix = make(n, 0)
-        write_csv(rows, csv_path)
-        distinct = len({r["text"] for r in rows})
-        print(f"\n### {n:,} messages ({distinct:,} distinct texts; "
-              + ", ".join(f"{k} {v / n:.0%}" for k, v in mix.most_common()) + ")\n", flush=True)
+        # the corpus is made in a process of its own: a child's peak memory (wait4) counts the
+        # parent's pages it was forked with, so this process must stay small
+        _, _, made = timed([sys.executable, str(Path(__file__).with_name("make_corpus.py")), "--n", str(n),
+                            "--out", str(csv_path)])
+        print("\n### " + made.splitlines()[1] + "\n\n" + "\n".join(made.splitlines()[2:]) + "\n", flush=True)
         s, mem, out = timed([sys.executable, "-c", EMBED_ALONE, str(csv_path)])
         texts, alone = out.split()[-2:]
         alone = float(alone)

@@ -1055,3 +1055,21 @@ def detect_batch(texts: Sequence[str], *, countries: Sequence[str | None] | str 
 def clear_cache() -> None:
     """Forget cached results (for benchmarks)."""
     _CACHE.clear()
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """What a detection depends on besides its input: this module's code, the calibration and
+    the detectors' versions. A stored detection with another fingerprint is made again."""
+    import hashlib
+    from importlib import metadata
+    from pathlib import Path
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(resources.files("letterworld").joinpath("data", "langid_calibration.json").read_bytes())
+    for dist in ("lingua-language-detector", "py3langid"):
+        try:
+            h.update(metadata.version(dist).encode())
+        except metadata.PackageNotFoundError:
+            h.update(b"-")
+    return h.hexdigest()[:16]

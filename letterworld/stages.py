@@ -5,6 +5,7 @@ results, and is safe to re-run."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from .moderation import GROUPING_KINDS
 from .progress import safe, say, task, warn
 from .records import Excerpt, Message
 from .space import ThemeSpace
-from .store import Store
+from .store import Store, text_hash
 from .themes import (UNASSIGNED, assign, cluster, join_translations, keywords, phrases, rank_titles,
                      smooth_neighbours, title_case)
 
@@ -69,11 +70,25 @@ def ingest(store: Store, inputs: Sequence[str | Path], *, column_map: dict[str, 
 
 # -- detect ---------------------------------------------------------------------
 def detect(store: Store, config: Config) -> Counter:
-    """Detect every message's language; manual corrections are kept."""
-    from .language import detect_batch
+    """Detect each message's language; manual corrections are kept, and a message whose text,
+    country, the campaign's expected languages and the detector (code and calibration) are what
+    its stored detection was derived from is not detected again (a re-run with nothing new costs
+    a hash per message)."""
+    from .language import detect_batch, fingerprint
     from .textsafe import span_back, visible
 
-    messages = store.messages()
+    stored = store.detection_inputs()
+    expected = config.campaign.expected_languages or None
+    base = f"{fingerprint()}\0{json.dumps(expected, sort_keys=True)}"
+    keys = {}
+    messages = []
+    total = 0
+    for m in store.messages():
+        total += 1
+        key = text_hash(f"{base}\0{m.country}\0{m.text}")
+        if stored.get(m.id) not in (key, "manual"):
+            keys[m.id] = key
+            messages.append(m)
     # what a person reads: zero-width characters inside words must not change the language
     views = [visible(m.text) for m in messages]
     results: list = []
@@ -81,7 +96,7 @@ def detect(store: Store, config: Config) -> Counter:
         for i in range(0, len(messages), 1000):
             chunk = messages[i:i + 1000]
             results += detect_batch([v[0] for v in views[i:i + 1000]], countries=[m.country or None for m in chunk],
-                                    expected=config.campaign.expected_languages or None)
+                                    expected=expected)
             advance(len(chunk))
     counts: Counter = Counter()
     with store.transaction():
@@ -89,10 +104,11 @@ def detect(store: Store, config: Config) -> Counter:
             others = [{"lang": s.lang, **dict(zip(("start", "end"), (s.start, s.end) if view == m.text
                                                   else span_back(index, s.start, s.end)))}
                       for s in getattr(d, "others", ())]
-            store.set_language(m.id, d.lang, float(d.confidence), others)
+            store.set_language(m.id, d.lang, float(d.confidence), others, inputs=keys[m.id])
         for row in store.languages().values():
             counts[row.lang] += 1
-        store.audit("detect", "campaign", detail={"messages": len(messages), "languages": len(counts)})
+        store.audit("detect", "campaign", detail={"messages": len(messages), "unchanged": total - len(messages),
+                                                  "languages": len(counts)})
     return counts
 
 

@@ -363,6 +363,18 @@ MIGRATIONS: list[str] = [
         expires_at TEXT NOT NULL
     );
     """,
+    # 8: what each automatic language detection was derived from (a hash of the text, the
+    # country, the campaign's expected languages and the detector's code and calibration), so a
+    # re-run detects only what changed (`stages.detect`); the per-message screening results by
+    # the same kind of key (text, language, settings, the rules' code and models), so a re-run
+    # screens only what changed (`moderation.stage.screen_store`; corpus-level checks always run).
+    """
+    ALTER TABLE languages ADD COLUMN inputs TEXT NOT NULL DEFAULT '';
+    CREATE TABLE screen_cache (
+        key TEXT PRIMARY KEY,
+        flags TEXT NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -579,15 +591,36 @@ class Store:
 
     # -- languages ------------------------------------------------------------
     def set_language(self, message_id: int, lang: str, confidence: float,
-                     others: list[dict[str, Any]] | None = None, *, manual: bool = False) -> bool:
-        """Store a detection; automatic results never overwrite a manual correction."""
+                     others: list[dict[str, Any]] | None = None, *, manual: bool = False, inputs: str = "") -> bool:
+        """Store a detection; automatic results never overwrite a manual correction. `inputs`:
+        what an automatic detection was derived from (`stages.detect` skips it while unchanged)."""
         row = self.db.execute("SELECT manual FROM languages WHERE message_id = ?", (message_id,)).fetchone()
         if row is not None and row[0] and not manual:
             return False
         self.db.execute(
-            "INSERT OR REPLACE INTO languages (message_id, lang, confidence, others, manual) VALUES (?,?,?,?,?)",
-            (message_id, lang, confidence, json.dumps(others or [], ensure_ascii=False), int(manual)))
+            "INSERT OR REPLACE INTO languages (message_id, lang, confidence, others, manual, inputs) VALUES (?,?,?,?,?,?)",
+            (message_id, lang, confidence, json.dumps(others or [], ensure_ascii=False), int(manual), inputs))
         return True
+
+    def screen_cache(self, keys: Sequence[str]) -> dict[str, list[Flag]]:
+        """Stored per-message screening results for these keys (`moderation.stage.screen_key`)."""
+        out: dict[str, list[Flag]] = {}
+        keys = sorted(set(keys))
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            for k, f in self.db.execute(f"SELECT key, flags FROM screen_cache WHERE key IN ({','.join('?' * len(chunk))})",
+                                        chunk):
+                out[k] = [Flag(*x) for x in json.loads(f)]
+        return out
+
+    def put_screen_cache(self, results: dict[str, Sequence[Flag]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO screen_cache VALUES (?, ?)",
+                            [(k, json.dumps([[f.kind, f.reason, f.start, f.end, f.redact] for f in v],
+                                            ensure_ascii=False)) for k, v in results.items()])
+
+    def detection_inputs(self) -> dict[int, str]:
+        """Each message's detection: what it was derived from ('manual' for a person's correction)."""
+        return {r[0]: "manual" if r[2] else r[1] for r in self.db.execute("SELECT message_id, inputs, manual FROM languages")}
 
     def languages(self, ids: Sequence[int] | None = None) -> dict[int, Detection]:
         sql = "SELECT message_id, lang, confidence, others, manual FROM languages"

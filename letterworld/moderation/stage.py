@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,31 @@ from . import GROUPING_KINDS, languages_of, screen_rules
 from .duplicates import group_duplicates
 
 RULE_ACTOR = "rule:auto-approve"
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """What a message's screening depends on besides its text and the settings: the rules' and
+    classifiers' code, the word and name lists, the model weights, the text folding."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    files = sorted([*root.joinpath("moderation").glob("*.py"), *root.joinpath("data").rglob("*"),
+                    root / "textfold.py", root / "textsafe.py", root / "scripts.py", root / "segment.py"])
+    for f in files:
+        if f.is_file() and f.name != "langid_calibration.json":
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def screen_key(text: str, lang: str | None, settings: str) -> str:
+    """The key of one message's per-message screening result in the store's `screen_cache`."""
+    from ..store import text_hash
+
+    return text_hash(f"{_code_fingerprint()}\0{settings}\0{lang}\0{text}")
 
 
 @dataclass
@@ -52,14 +78,27 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
     per_message: dict[int, list[Flag]] = {}
     # the people written to are never the writers' personal data, listed or not
     protected = tuple(sorted(set(config.campaign.protected_names) | set(store.recipients())))
+    # per-message results are kept by what they were derived from: a re-run screens only what changed
+    settings = json.dumps([protected, list(config.campaign.dangerous_terms), config.screen.ner, classify,
+                           config.screen.safety_classifier, getattr(embedder, "name", None)], ensure_ascii=False)
+    keys = {m.id: screen_key(m.text, langs[m.id].lang if m.id in langs else None, settings) for m in messages}
+    cached = store.screen_cache(list(keys.values()))
+    todo = []
     for m in messages:
+        if keys[m.id] in cached:
+            per_message[m.id] = list(cached[keys[m.id]])
+            if progress:
+                progress(1)
+        else:
+            todo.append(m)
+    for m in todo:
         lang = langs[m.id].lang if m.id in langs else None
         result = screen_rules(m.text, lang=lang, dangerous_terms=tuple(config.campaign.dangerous_terms),
                               protected_names=protected, ner=config.screen.ner)
         per_message[m.id] = list(result.flags)
         if progress:
             progress(1)
-    if classify is not False and messages:
+    if classify is not False and todo:
         if embedder is None:
             from ..embedding import load_embedder
             from .classifier import load_classifier
@@ -67,9 +106,11 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
             clf = load_classifier()
             if clf is not None:  # one embedder for the classifier and the off-topic check
                 embedder = load_embedder(clf.embedder)
-        for m, extra in zip(messages, classify_messages(store, messages, embedder, required=bool(classify),
-                                                        safety=config.screen.safety_classifier, known=langs)):
+        for m, extra in zip(todo, classify_messages(store, todo, embedder, required=bool(classify),
+                                                    safety=config.screen.safety_classifier, known=langs)):
             per_message[m.id] = confirmed_terms(per_message[m.id] + extra)
+    with store.transaction():
+        store.put_screen_cache({keys[m.id]: per_message[m.id] for m in todo})
     groups = group_duplicates([m.text for m in messages], config.campaign.sample_texts,
                               threshold=config.screen.near_duplicate_threshold)
     dup_rows: dict[int, tuple[int, bool, bool]] = {}
