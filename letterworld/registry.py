@@ -112,6 +112,10 @@ def _screen(store: Store, ctx: Context):
 
 
 def _themes(store: Store, ctx: Context) -> list[dict]:
+    if not ctx.recluster and store.themes() and not is_stale(store, ctx, "themes"):
+        # nothing they are derived from changed (eligible voices, names, settings, embedder)
+        say("themes: nothing they are derived from changed since they were made; kept as they are")
+        return store.themes()
     out = stages.themes(store, ctx.config, ctx.get_embedder(), recluster=ctx.recluster)
     for t in out:
         say(f"theme {t['theme_id']}: {t['label']} ({t['size']} messages) — {t['title']}")

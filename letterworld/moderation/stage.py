@@ -68,10 +68,6 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
     store's cache, which the embed stage filled: every check reads the same ones."""
     auto = config.screen.auto_approve if auto_approve is None else auto_approve
     classify = config.screen.classifier if classify is None else classify
-    if config.screen.ner:
-        from .names import check_ner
-
-        check_ner()  # asked for: a missing pipeline stops the run here, naming the package
     messages = store.messages()
     langs = store.languages()
     summary = ScreenSummary()
@@ -91,6 +87,10 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
                 progress(1)
         else:
             todo.append(m)
+    if config.screen.ner and todo:
+        from .names import check_ner
+
+        check_ner()  # asked for: a missing pipeline stops the run here, naming the package
     for m in todo:
         lang = langs[m.id].lang if m.id in langs else None
         result = screen_rules(m.text, lang=lang, dangerous_terms=tuple(config.campaign.dangerous_terms),
@@ -334,7 +334,7 @@ def offtopic_flags(store: Store, config: Config, messages, groups, embedder=None
 
     with task("off-topic check (embedding)", len(set(texts + samples))) as advance:
         vectors, _ = embed_cached(store, embedder, texts + samples, progress=advance)
-    sample_langs = list(sample_languages(tuple(samples)))
+    sample_langs = list(stored_sample_languages(store, tuple(samples)))
     unit_langs = [langs[messages[i].id].lang if messages[i].id in langs else "und" for i in units]
     hits = ot.find_offtopic(vectors[: len(units)], unit_langs, [messages[i].recipient for i in units],
                             sample_vectors=vectors[len(units):], sample_langs=sample_langs,
@@ -358,6 +358,25 @@ def sample_languages(samples: tuple[str, ...]) -> tuple[str, ...]:
     from ..language import detect_batch
 
     return tuple(d.lang for d in detect_batch(list(samples)))
+
+
+SAMPLE_LANGUAGES = "screen.sample_languages"
+
+
+def stored_sample_languages(store: Store, samples: tuple[str, ...]) -> tuple[str, ...]:
+    """`sample_languages`, kept in the store while the samples and the detector are the same
+    (loading the detector's models costs seconds a re-run with nothing new should not pay)."""
+    from ..language import fingerprint
+    from ..store import text_hash
+
+    key = text_hash(fingerprint() + json.dumps(samples, ensure_ascii=False))
+    kept = store.setting(SAMPLE_LANGUAGES)
+    if isinstance(kept, dict) and kept.get("key") == key:
+        return tuple(kept["langs"])
+    langs = sample_languages(samples)
+    with store.transaction():
+        store.set_setting(SAMPLE_LANGUAGES, {"key": key, "langs": list(langs)})
+    return langs
 
 
 def redacted_texts(store: Store) -> dict[int, str]:
@@ -421,7 +440,7 @@ def template_paraphrases(store: Store, config: Config, embedder, messages, per_m
             found[m.id] = ("close paraphrase", float(row[k]), k)
 
     # translations: sentence by sentence
-    sample_langs = list(sample_languages(tuple(samples)))
+    sample_langs = list(stored_sample_languages(store, tuple(samples)))
     sample_sents = [[s[a:b] for a, b in sentences(s, lang) if reading_length(s[a:b]) >= SHORT_SEGMENT]
                     for s, lang in zip(samples, sample_langs)]
     longest = max(len(s) for s in sample_sents)
