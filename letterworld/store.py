@@ -604,14 +604,8 @@ class Store:
 
     def screen_cache(self, keys: Sequence[str]) -> dict[str, list[Flag]]:
         """Stored per-message screening results for these keys (`moderation.stage.screen_key`)."""
-        out: dict[str, list[Flag]] = {}
-        keys = sorted(set(keys))
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            for k, f in self.db.execute(f"SELECT key, flags FROM screen_cache WHERE key IN ({','.join('?' * len(chunk))})",
-                                        chunk):
-                out[k] = [Flag(*x) for x in json.loads(f)]
-        return out
+        return {k: [Flag(*x) for x in json.loads(f)]
+                for k, f in self._in("SELECT key, flags FROM screen_cache WHERE key IN ({q})", keys)}
 
     def put_screen_cache(self, results: dict[str, Sequence[Flag]]) -> None:
         self.db.executemany("INSERT OR REPLACE INTO screen_cache VALUES (?, ?)",

@@ -7,24 +7,11 @@ unless a test says so, and each rule has a look-alike that must stay unflagged."
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
-from letterworld.moderation.names import NerMissing, entity_name_span, find_names, spacy_pipeline
-
-IN_CI = bool(os.environ.get("CI"))
 
 
-def _loads(lang: str) -> bool:
-    try:
-        return spacy_pipeline(lang) is not None
-    except NerMissing:
-        return False
+from letterworld.moderation.names import entity_name_span, find_names
 
-
-needs_en = pytest.mark.skipif(not IN_CI and not _loads("en"),
-                              reason="no English spaCy pipeline installed (pip install -e '.[ner]')")
+from test_names_ner import needs_en  # noqa: E402  (tests/test_names_ner.py: fails in CI without the pipeline)
 
 
 def _names(text: str, lang: str | None = "en", ner: bool = True) -> list[str]:

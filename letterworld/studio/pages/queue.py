@@ -58,8 +58,9 @@ def segments(text: str, flags: list[Flag]) -> list[Segment]:
     return out
 
 
-def _selection(req: Req) -> tuple[q.Selection, dict[str, str]]:
-    f = {k: req.query.get(k, "") for k in FILTERS}
+def _selection(get) -> tuple[q.Selection, dict[str, str]]:
+    """The queue's filters from a request (`get`: the query string's or the form's fields)."""
+    f = {k: get(k) or "" for k in FILTERS}
     statuses = [f["status"]] if f["status"] and f["status"] != "undecided" else (
         list(q.UNDECIDED) if f["status"] == "undecided" or not f["status"] and not f["group"] else [])
     sel = q.Selection(statuses=statuses, flags=[f["flag"]] if f["flag"] else [], langs=[f["lang"]] if f["lang"] else [],
@@ -109,7 +110,7 @@ def _common(req: Req) -> dict:
 
 @page("/queue", "moderate")
 def queue_page(req: Req):
-    sel, f = _selection(req)
+    sel, f = _selection(req.query.get)
     try:
         items = _items(req, sel, f)
     except q.QueueError as exc:
@@ -130,7 +131,7 @@ def queue_page(req: Req):
 @page("/queue/focus", "moderate")
 def focus(req: Req):
     """One message at a time: the riskiest undecided one the moderator may decide."""
-    sel, f = _selection(req)
+    sel, f = _selection(req.query.get)
     items = [i for i in _items(req, sel, f) if i.status in q.UNDECIDED]
     claims = req.store.claims([i.id for i in items])
     items = [i for i in items if claims.get(i.id, (req.user.name,))[0] == req.user.name]
@@ -252,15 +253,6 @@ def claim(req: Req):
     return req.redirect("/queue?claimed=mine")
 
 
-def _bulk_selection(req: Req) -> tuple[q.Selection, dict[str, str]]:
-    f = {k: req.field(k) for k in FILTERS}
-    statuses = [f["status"]] if f["status"] and f["status"] != "undecided" else (
-        list(q.UNDECIDED) if f["status"] == "undecided" or not f["status"] and not f["group"] else [])
-    return q.Selection(statuses=statuses, flags=[f["flag"]] if f["flag"] else [],
-                       langs=[f["lang"]] if f["lang"] else [], themes=[int(f["theme"])] if f["theme"].isdigit() else [],
-                       groups=[int(f["group"])] if f["group"].isdigit() else [], recipient=f["recipient"]), f
-
-
 @page("/queue/bulk", "moderate", methods=("POST",))
 def bulk(req: Req):
     """Step 1 (no `confirm`): show how many and which messages the action would change, and which
@@ -270,7 +262,7 @@ def bulk(req: Req):
     if req.field("confirm"):
         ids = [int(x) for x in req.fields("id") if x.isdigit()]
         stamps = dict(zip(ids, req.fields("stamp")))
-        sel, f = _bulk_selection(req)
+        sel, f = _selection(req.field)
         try:
             o = q.decide(req.store, ids, action, reason_code=reason, why=req.field("why"), actor=req.user.name,
                          include_risky=include_risky, bulk=sel.describe(), seen=stamps, first_wins=True)
@@ -279,7 +271,7 @@ def bulk(req: Req):
             return req.redirect("/queue")
         req.flash(f"{action}: {o.summary()}", "ok" if not (o.conflicts or o.skipped) else "warn")
         return req.redirect("/queue")
-    sel, f = _bulk_selection(req)
+    sel, f = _selection(req.field)
     try:
         items = _items(req, sel, f)
     except q.QueueError as exc:
