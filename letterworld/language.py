@@ -67,10 +67,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .scripts import script_extensions, script_of
+
+if TYPE_CHECKING:
+    from .store import Store
 
 __all__ = [
     "SUPPORTED",
@@ -1073,3 +1077,31 @@ def fingerprint() -> str:
         except metadata.PackageNotFoundError:
             h.update(b"-")
     return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=8)
+def sample_languages(samples: tuple[str, ...]) -> tuple[str, ...]:
+    """The campaign's sample texts' languages: the off-topic check and the template check both
+    need them in one screen run, and a campaign's samples do not change between them."""
+    if not samples:
+        return ()
+    return tuple(d.lang for d in detect_batch(list(samples)))
+
+
+SAMPLE_LANGUAGES = "screen.sample_languages"
+
+
+def stored_sample_languages(store: Store, samples: tuple[str, ...]) -> tuple[str, ...]:
+    """`sample_languages`, kept in the store while the samples and the detector are the same.
+    The detect stage fills it while its models are loaded: loading them again in screen cost
+    15 s and a gigabyte at 10,000 messages, and a re-run with nothing new should not pay it."""
+    from .store import text_hash
+
+    key = text_hash(fingerprint() + json.dumps(samples, ensure_ascii=False))
+    kept = store.setting(SAMPLE_LANGUAGES)
+    if isinstance(kept, dict) and kept.get("key") == key:
+        return tuple(kept["langs"])
+    langs = sample_languages(samples)
+    with store.transaction():
+        store.set_setting(SAMPLE_LANGUAGES, {"key": key, "langs": list(langs)})
+    return langs

@@ -125,6 +125,11 @@ def _themes(store: Store, ctx: Context) -> list[dict]:
 def _excerpts(store: Store, ctx: Context):
     who = stages.choose_recipient(store, ctx.config, ctx.recipient)
     ensure_fresh(store, ctx, "themes")
+    last = store.last_run("excerpts")
+    if last is not None and last["detail"].get("recipient") == who and not is_stale(store, ctx, "excerpts"):
+        # nothing they are derived from changed (voices, flags, themes, pins and bans, settings)
+        say("excerpts: nothing they are derived from changed since they were chosen; kept as they are")
+        return stages.stored_excerpts(store)
     chosen = stages.excerpts(store, ctx.config, ctx.get_embedder(), who)
     say(f"excerpts: {len(chosen)} ranked quotes (with alternates) for {who or 'all recipients'} in {len({e.lang for e in chosen})} "
         f"languages from {len({e.country for e in chosen if e.country})} countries")

@@ -12,7 +12,6 @@ so a re-run of `themes` places new messages in the space the centroids were fitt
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,23 +20,55 @@ NEIGHBOUR_REFERENCE = 50_000  # above this, neighbours are looked up in a random
 SENTENCE_MATCH = 0.40  # meaning-space cosine at which two sentences count as translations (bench/themes.py)
 
 
+ROWS_AT_ONCE = 4096  # rows converted to float64 at a time: memory bounded whatever the corpus size
+
+
+def _row_sum(x: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Sum of (the given) rows in float64, a block at a time."""
+    total = np.zeros(x.shape[1], np.float64)
+    n = len(x) if rows is None else len(rows)
+    for s in range(0, n, ROWS_AT_ONCE):
+        block = x[s:s + ROWS_AT_ONCE] if rows is None else x[rows[s:s + ROWS_AT_ONCE]]
+        total += block.astype(np.float64).sum(axis=0)
+    return total
+
+
+def _members(groups: list[str]) -> dict[str, np.ndarray]:
+    names, inverse = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(names) + 1))
+    return {str(g): order[bounds[i]:bounds[i + 1]] for i, g in enumerate(names)}
+
+
+def _shift_rows(x: np.ndarray, groups: list[str], shifts: dict[str, np.ndarray],
+                out: np.ndarray | None = None) -> np.ndarray:
+    """float32 rows of x plus their group's shift (float64 arithmetic), renormalised, a block
+    at a time (into `out`, which may be x itself)."""
+    n, dim = x.shape
+    out = np.empty((n, dim), np.float32) if out is None else out
+    names = sorted(shifts)
+    table = np.vstack([np.zeros((1, dim))] + [shifts[g][None, :] for g in names]) if names else np.zeros((1, dim))
+    index = {g: i + 1 for i, g in enumerate(names)}
+    gid = np.fromiter((index.get(str(g), 0) for g in groups), dtype=np.int64, count=n)
+    for s in range(0, n, ROWS_AT_ONCE):
+        block = x[s:s + ROWS_AT_ONCE].astype(np.float64)
+        block += table[gid[s:s + ROWS_AT_ONCE]]
+        block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+        out[s:s + ROWS_AT_ONCE] = block
+    return out
+
+
 def centre_groups(vectors: np.ndarray, groups: list[str], min_count: int = 5) -> np.ndarray:
     """Remove each group's mean direction (groups with enough members), renormalise.
 
     Used for languages (so translations meet) and for recipients (so messages group by
-    what they say, not by whose name they mention)."""
-    x = np.asarray(vectors, dtype=np.float64).copy()
+    what they say, not by whose name they mention). float64 arithmetic a block of rows at a
+    time (ROWS_AT_ONCE), float32 out."""
+    x = np.asarray(vectors)
     if len(x) == 0:
         return x.astype(np.float32)
-    global_mean = x.mean(axis=0)
-    members: dict[str, list[int]] = defaultdict(list)
-    for i, group in enumerate(groups):
-        members[group].append(i)
-    for group, idx in members.items():
-        if len(idx) >= min_count and group not in ("und", ""):
-            x[idx] += global_mean - x[idx].mean(axis=0)
-    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    return x.astype(np.float32)
+    global_mean, means = _group_shifts(x, groups, min_count)
+    return _shift_rows(x, groups, {g: global_mean - m for g, m in means.items()})
 
 
 def centre_language_and_recipient(vectors: np.ndarray, langs: list[str], recipients: list[str],
@@ -48,18 +79,27 @@ def centre_language_and_recipient(vectors: np.ndarray, langs: list[str], recipie
     return centre_groups(centre_groups(vectors, langs, min_count), recipients, min_count)
 
 
-def remove_common_direction(vectors: np.ndarray) -> np.ndarray:
+def remove_common_direction(vectors: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
     """Subtract the corpus mean and renormalise.
 
     e5 puts every solidarity message in a narrow cone (unrelated messages ~0.85-0.9 cosine);
     what they share says nothing about which theme they belong to. Removing the mean spreads
-    similarities around 0, so k-means and silhouette see the differences between messages."""
-    x = np.asarray(vectors, dtype=np.float64)
+    similarities around 0, so k-means and silhouette see the differences between messages.
+    float64 arithmetic a block of rows at a time, float32 out (into `out`, which may be the
+    input itself: no copy of a large corpus)."""
+    x = np.asarray(vectors)
     if len(x) == 0:
         return x.astype(np.float32)
-    x = x - x.mean(axis=0)
-    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    return x.astype(np.float32)
+    return _subtract_mean(x, _row_sum(x) / len(x), out)
+
+
+def _subtract_mean(x: np.ndarray, mean: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    out = np.empty(x.shape, np.float32) if out is None else out
+    for s in range(0, len(x), ROWS_AT_ONCE):
+        block = x[s:s + ROWS_AT_ONCE].astype(np.float64) - mean
+        block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+        out[s:s + ROWS_AT_ONCE] = block
+    return out
 
 
 def reference_rows(n: int, seed: int = 0) -> np.ndarray:
@@ -72,20 +112,14 @@ def reference_rows(n: int, seed: int = 0) -> np.ndarray:
 
 def _group_shifts(x: np.ndarray, groups: list[str], min_count: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The global mean and, per group with enough members, its mean (what `centre_groups` removes)."""
-    members: dict[str, list[int]] = defaultdict(list)
-    for i, g in enumerate(groups):
-        members[g].append(i)
-    means = {g: x[idx].mean(axis=0) for g, idx in members.items() if len(idx) >= min_count and g not in ("und", "")}
-    return x.mean(axis=0), means
+    means = {g: _row_sum(x, idx) / len(idx) for g, idx in _members(groups).items()
+             if len(idx) >= min_count and g not in ("und", "")}
+    return _row_sum(x) / len(x), means
 
 
 def _apply_shifts(x: np.ndarray, groups: list[str], global_mean: np.ndarray, means: dict[str, np.ndarray]) -> np.ndarray:
-    x = x.copy()
-    for i, g in enumerate(groups):
-        if g in means:
-            x[i] += global_mean - means[g]
-    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    return x
+    """float32 rows with (global mean - their group's mean) added, renormalised."""
+    return _shift_rows(x, groups, {g: global_mean - m for g, m in means.items()})
 
 
 @dataclass
@@ -106,30 +140,29 @@ class ThemeSpace:
         return self
 
     def fit_transform(self, vectors: np.ndarray, langs: list[str], recipients: list[str]) -> np.ndarray:
-        x = np.asarray(vectors, dtype=np.float64)
+        x = np.asarray(vectors)
         if len(x) == 0:
             raise ValueError("cannot fit the meaning space on no messages")
         self.lang_global, self.lang_means = _group_shifts(x, langs, self.min_count)
-        x = _apply_shifts(x, langs, self.lang_global, self.lang_means).astype(np.float32).astype(np.float64)
+        x = _apply_shifts(x, langs, self.lang_global, self.lang_means)
         self.recipient_global, self.recipient_means = _group_shifts(x, recipients, self.min_count)
-        x = _apply_shifts(x, recipients, self.recipient_global, self.recipient_means).astype(np.float32)
-        self.corpus_mean = x.astype(np.float64).mean(axis=0)
-        return self._centre(x)
+        x = _shift_rows(x, recipients, {g: self.recipient_global - m for g, m in self.recipient_means.items()},
+                        out=x)  # x is this call's own array: shifted in place
+        self.corpus_mean = _row_sum(x) / len(x)
+        return self._centre(x, out=x)
 
     def transform(self, vectors: np.ndarray, langs: list[str], recipients: list[str]) -> np.ndarray:
         if self.corpus_mean is None:
             raise ValueError("ThemeSpace is not fitted; call fit first")
-        x = np.asarray(vectors, dtype=np.float64)
+        x = np.asarray(vectors)
         if len(x) == 0:
             return x.astype(np.float32)
-        x = _apply_shifts(x, langs, self.lang_global, self.lang_means).astype(np.float32).astype(np.float64)
-        x = _apply_shifts(x, recipients, self.recipient_global, self.recipient_means).astype(np.float32)
-        return self._centre(x)
+        x = _apply_shifts(x, langs, self.lang_global, self.lang_means)
+        x = _shift_rows(x, recipients, {g: self.recipient_global - m for g, m in self.recipient_means.items()}, out=x)
+        return self._centre(x, out=x)
 
-    def _centre(self, x: np.ndarray) -> np.ndarray:
-        y = x.astype(np.float64) - self.corpus_mean
-        y /= np.maximum(np.linalg.norm(y, axis=1, keepdims=True), 1e-12)
-        return y.astype(np.float32)
+    def _centre(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return _subtract_mean(x, self.corpus_mean, out)
 
     # stored in the campaign store's `fitted` table (Store.put_fitted / Store.fitted)
     def to_arrays(self) -> tuple[dict[str, np.ndarray], dict]:

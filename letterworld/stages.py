@@ -22,8 +22,7 @@ from .progress import safe, say, task, warn
 from .records import Excerpt, Message
 from .space import ThemeSpace
 from .store import Store, text_hash
-from .themes import (UNASSIGNED, assign, cluster, join_translations, keywords, phrases, rank_titles,
-                     smooth_neighbours, title_case)
+from .themes import UNASSIGNED, assign, cluster, keywords, phrases, rank_titles, theme_vectors, title_case
 
 
 class StageError(ValueError):
@@ -74,33 +73,41 @@ def detect(store: Store, config: Config) -> Counter:
     country, the campaign's expected languages and the detector (code and calibration) are what
     its stored detection was derived from is not detected again (a re-run with nothing new costs
     a hash per message)."""
-    from .language import detect_batch, fingerprint
+    from .language import detect_batch, fingerprint, stored_sample_languages
     from .textsafe import span_back, visible
 
     stored = store.detection_inputs()
     expected = config.campaign.expected_languages or None
     base = f"{fingerprint()}\0{json.dumps(expected, sort_keys=True)}"
     keys = {}
-    messages = []
+    messages = []  # the messages to detect
+    firsts: dict[str, int] = {}  # key -> the first message with it: copies are detected once
     total = 0
     for m in store.messages():
         total += 1
         key = text_hash(f"{base}\0{m.country}\0{m.text}")
         if stored.get(m.id) not in (key, "manual"):
             keys[m.id] = key
+            firsts.setdefault(key, len(messages))
             messages.append(m)
+    distinct = [messages[i] for i in sorted(set(firsts.values()))]
     # what a person reads: zero-width characters inside words must not change the language
-    views = [visible(m.text) for m in messages]
-    results: list = []
-    with task("detect languages", len(messages)) as advance:
-        for i in range(0, len(messages), 1000):
-            chunk = messages[i:i + 1000]
-            results += detect_batch([v[0] for v in views[i:i + 1000]], countries=[m.country or None for m in chunk],
-                                    expected=expected)
+    views = {m.id: visible(m.text) for m in distinct}
+    found: dict[str, object] = {}
+    with task("detect languages", len(distinct)) as advance:
+        for i in range(0, len(distinct), 1000):
+            chunk = distinct[i:i + 1000]
+            got = detect_batch([views[m.id][0] for m in chunk], countries=[m.country or None for m in chunk],
+                               expected=expected)
+            found.update((keys[m.id], d) for m, d in zip(chunk, got))
             advance(len(chunk))
+    # the sample texts' languages (screen's off-topic and template checks) while the models are loaded
+    stored_sample_languages(store, tuple(config.campaign.sample_texts))
     counts: Counter = Counter()
     with store.transaction():
-        for m, (view, index), d in zip(messages, views, results):
+        for m in messages:
+            d = found[keys[m.id]]
+            view, index = views[messages[firsts[keys[m.id]]].id]
             others = [{"lang": s.lang, **dict(zip(("start", "end"), (s.start, s.end) if view == m.text
                                                   else span_back(index, s.start, s.end)))}
                       for s in getattr(d, "others", ())]
@@ -198,7 +205,7 @@ def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool 
         centroids = np.stack([t["centroid"] for t in existing])
         ids = [t["theme_id"] for t in existing]
         before = store.theme_assignments()
-        x = smooth_neighbours(join_translations(space.transform(vectors, el.langs, recipients), el.langs))
+        x = theme_vectors(space.transform(vectors, el.langs, recipients), el.langs, in_place=True)
         new = [i for i, m in enumerate(el.messages) if m.id not in before]
         labels = np.array([before[m.id][0] if m.id in before else UNASSIGNED for m in el.messages])
         scores = np.array([before[m.id][1] if m.id in before else 0.0 for m in el.messages])
@@ -210,7 +217,7 @@ def themes(store: Store, config: Config, embedder: Embedder, *, recluster: bool 
             f"{len(ids)} existing themes (use --recluster to rebuild)")
     else:
         space = ThemeSpace()
-        x = smooth_neighbours(join_translations(space.fit_transform(vectors, el.langs, recipients), el.langs))
+        x = theme_vectors(space.fit_transform(vectors, el.langs, recipients), el.langs, in_place=True)
         tc = config.themes
         result = cluster(x, el.weights, n_themes=tc.n_themes, min_themes=tc.min_themes,
                          max_themes=tc.max_themes, seed=tc.seed, max_unassigned=tc.max_unassigned)
@@ -267,7 +274,7 @@ def theme_space(vectors: np.ndarray, langs: list[str], recipients: list[str], mi
     translation pairs joined (`themes.join_translations`), then each message averaged with
     its nearest neighbours (`themes.smooth_neighbours`), so that a message and its
     translation are rarely cut apart by a theme boundary."""
-    return smooth_neighbours(join_translations(meaning_space(vectors, langs, recipients, min_count), langs))
+    return theme_vectors(meaning_space(vectors, langs, recipients, min_count), langs, in_place=True)
 
 
 def name_words(store: Store, config: Config) -> set[str]:
@@ -556,6 +563,11 @@ def country_name(code: str, lang: str = "en") -> str:
         return Locale.parse(lang).territories.get(code, code)
     except Exception:
         return code
+
+
+def stored_excerpts(store: Store) -> list[Excerpt]:
+    """The excerpts the store holds, as records (the provenance check runs again on each)."""
+    return [Excerpt(**{k: v for k, v in d.items() if k != "id"}) for d in store.excerpts()]
 
 
 def excerpt_dict(e: Excerpt) -> dict:

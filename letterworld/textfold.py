@@ -65,6 +65,8 @@ def _fold_char(ch: str) -> str:
         return ch.lower() if ch.isprintable() or ch in "\t\n\r" else ""
     if is_invisible(ch) or _ARABIC_MARKS.fullmatch(ch):
         return ""
+    if ch == "\u0130":  # Turkish capital İ lowercases to "i" + a combining dot: "HAİN" must read "hain"
+        return "i"
     out = []
     for c in unicodedata.normalize("NFKC", ch).lower():
         parts = unicodedata.normalize("NFD", c)

@@ -53,6 +53,127 @@ STABILITY_SAMPLE = 4000
 
 
 NEIGHBOURS = 5  # chosen on half of Tatoeba (pairs 1-500 per language); reported on the other half
+EXACT_NEIGHBOURS = 50_000  # up to this many rows, nearest neighbours by exact blocked search; above, an index
+PROBES = 8  # lists of the inverted-file index a query searches (bench/topics.py --scale: recall, time)
+BLOCK_BYTES = 16 * 2**20  # similarity block size: bounds the memory of every neighbour step (~8x this at peak)
+
+
+def _unit_rows(x: np.ndarray, step: int = 4096) -> np.ndarray:
+    """Rows of x scaled to unit length in place, a block at a time."""
+    for s in range(0, len(x), step):
+        x[s:s + step] /= np.maximum(np.linalg.norm(x[s:s + step], axis=1, keepdims=True), 1e-12)
+    return x
+
+
+def _block_rows(n_cols: int) -> int:
+    return int(max(16, min(4096, BLOCK_BYTES // (4 * max(1, n_cols)))))
+
+
+def _merge_top(best_i: np.ndarray, best_s: np.ndarray, cand_i: np.ndarray, cand_s: np.ndarray,
+               k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the k best of two candidate lists (highest similarity first; ties by lower index)."""
+    idx = np.concatenate([best_i, cand_i], axis=1)
+    sim = np.concatenate([best_s, cand_s], axis=1)
+    if idx.shape[1] > k:
+        part = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+        idx, sim = np.take_along_axis(idx, part, 1), np.take_along_axis(sim, part, 1)
+    order = np.lexsort((idx, -sim), axis=1) if idx.size else np.zeros(idx.shape, int)
+    return np.take_along_axis(idx, order, 1), np.take_along_axis(sim, order, 1)
+
+
+def _local_top(sims: np.ndarray, cols: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    kk = min(k, sims.shape[1])
+    if kk == 0:
+        return np.zeros((len(sims), 0), np.int64), np.zeros((len(sims), 0), np.float32)
+    part = np.argpartition(-sims, kk - 1, axis=1)[:, :kk] if kk < sims.shape[1] else \
+        np.broadcast_to(np.arange(sims.shape[1]), sims.shape).copy()
+    return cols[part], np.take_along_axis(sims, part, 1)
+
+
+def nearest_neighbours(vectors: np.ndarray, k: int, *, groups: np.ndarray | None = None, seed: int = 0,
+                       exact_below: int = EXACT_NEIGHBOURS, probes: int = PROBES,
+                       lists: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Every row's k nearest other rows by dot product (cosine for unit vectors): indices
+    (n, k) and similarities, best first; -1 / -inf where fewer exist. With `groups`, only
+    rows of another group count (self is always excluded).
+
+    Up to `exact_below` rows: exact search in row blocks (memory BLOCK_BYTES whatever n).
+    Above: an inverted-file index (the standard IVF of FAISS, in numpy): rows are filed
+    under the nearest of ~sqrt(probes * n) directions (a few Lloyd steps from a seeded
+    sample), and each row is compared only with the rows filed under its `probes` nearest
+    directions; cost ~ n * 2 sqrt(probes * n) dot products instead of n^2, memory bounded
+    by the blocks. Recall against exact search is measured in bench/topics.py --scale.
+    Deterministic for a seed."""
+    x = np.ascontiguousarray(vectors, dtype=np.float32)
+    n = len(x)
+    g = None if groups is None else np.asarray(groups)
+    best_i = np.full((n, k), -1, np.int64)
+    best_s = np.full((n, k), -np.inf, np.float32)
+    if n < 2 or k <= 0:
+        return best_i, best_s
+    if n <= exact_below:
+        cols = np.arange(n)
+        step = _block_rows(n)
+        for s in range(0, n, step):
+            e = min(n, s + step)
+            sims = x[s:e] @ x.T
+            sims[np.arange(e - s), np.arange(s, e)] = -np.inf
+            if g is not None:
+                sims[g[s:e, None] == g[None, :]] = -np.inf
+            ci, cs = _local_top(sims, cols, k)
+            best_i[s:e], best_s[s:e] = _merge_top(best_i[s:e], best_s[s:e], ci, cs, k)
+        best_i[~np.isfinite(best_s)] = -1
+        return best_i, best_s
+    rng = np.random.default_rng(seed)
+    nlist = int(lists or max(16, min(n // 8, round(np.sqrt(probes * n)))))
+    probes = min(probes, nlist)
+    train = x[np.sort(rng.choice(n, min(n, 16 * nlist), replace=False))]
+    cents = train[rng.choice(len(train), nlist, replace=False)].copy()
+    for _ in range(4):  # Lloyd steps (spherical) on the sample
+        home = _top_columns(train, cents, 1)[:, 0]
+        sums = np.zeros_like(cents)
+        np.add.at(sums, home, train)
+        filled = np.bincount(home, minlength=nlist) > 0
+        cents[filled] = sums[filled] / np.maximum(np.linalg.norm(sums[filled], axis=1, keepdims=True), 1e-12)
+    probe = _top_columns(x, cents, probes)  # (n, probes): the lists each row searches; the first is its home
+    home = probe[:, 0]
+    members = np.argsort(home, kind="stable")
+    m_bounds = np.searchsorted(home[members], np.arange(nlist + 1))
+    q_rows = np.repeat(np.arange(n), probes)
+    q_list = probe.ravel()
+    order = np.argsort(q_list, kind="stable")
+    q_rows, q_list = q_rows[order], q_list[order]
+    q_bounds = np.searchsorted(q_list, np.arange(nlist + 1))
+    del probe, order, q_list
+    for li in range(nlist):
+        mem = members[m_bounds[li]:m_bounds[li + 1]]
+        qs_all = q_rows[q_bounds[li]:q_bounds[li + 1]]
+        if not len(mem) or not len(qs_all):
+            continue
+        step = _block_rows(len(mem))
+        for s in range(0, len(qs_all), step):
+            qs = qs_all[s:s + step]
+            sims = x[qs] @ x[mem].T
+            sims[qs[:, None] == mem[None, :]] = -np.inf
+            if g is not None:
+                sims[g[qs][:, None] == g[mem][None, :]] = -np.inf
+            ci, cs = _local_top(sims, mem, k)
+            best_i[qs], best_s[qs] = _merge_top(best_i[qs], best_s[qs], ci, cs, k)
+    best_i[~np.isfinite(best_s)] = -1
+    return best_i, best_s
+
+
+def _top_columns(x: np.ndarray, c: np.ndarray, t: int) -> np.ndarray:
+    """For each row of x, the t columns (rows of c) of highest dot product, best first (blocked)."""
+    out = np.empty((len(x), t), np.int64)
+    step = _block_rows(len(c))
+    for s in range(0, len(x), step):
+        sims = x[s:s + step] @ c.T
+        part = np.argpartition(-sims, t - 1, axis=1)[:, :t] if t < sims.shape[1] else \
+            np.broadcast_to(np.arange(sims.shape[1]), sims.shape).copy()
+        o = np.argsort(-np.take_along_axis(sims, part, 1), axis=1, kind="stable")
+        out[s:s + step] = np.take_along_axis(part, o, 1)
+    return out
 
 
 def smooth_neighbours(vectors: np.ndarray, k: int = NEIGHBOURS, *, seed: int = 0, chunk: int = 2048) -> np.ndarray:
@@ -63,23 +184,23 @@ def smooth_neighbours(vectors: np.ndarray, k: int = NEIGHBOURS, *, seed: int = 0
     message and its translation share most of their neighbours (in every language: the
     input is the language-centred meaning space), so after this step they sit much closer
     together than before, and fewer translations are split between themes. Nothing here
-    uses languages or labels. Measured in bench/RESULTS.md (Themes and excerpts)."""
+    uses languages or labels. Neighbours by `nearest_neighbours` (exact up to
+    EXACT_NEIGHBOURS rows, an index above). Measured in bench/RESULTS.md (Themes and
+    excerpts). `chunk` rows are averaged at a time."""
     x = np.asarray(vectors, dtype=np.float32)
     n = len(x)
     if n <= k + 1 or k <= 0:
         return remove_common_direction(x) if n else x
-    ref = reference_rows(n, seed)
-    xr = x[ref]
+    nn, sims = nearest_neighbours(x, k, seed=seed)
     out = np.empty_like(x)
     for s in range(0, n, chunk):
-        sims = x[s:s + chunk] @ xr.T
-        rows = np.arange(sims.shape[0])
-        if len(ref) == n:
-            sims[rows, s + rows] = -np.inf  # self is added below, once
-        nn = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        out[s:s + chunk] = (x[s:s + chunk] + xr[nn].sum(axis=1)) / (k + 1)
-    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-    return remove_common_direction(out)
+        idx, ok = nn[s:s + chunk], np.isfinite(sims[s:s + chunk])
+        acc = x[s:s + chunk].copy()
+        for j in range(k):
+            acc[ok[:, j]] += x[idx[ok[:, j], j]]
+        out[s:s + chunk] = acc / (1 + ok.sum(axis=1, keepdims=True))
+    _unit_rows(out)
+    return remove_common_direction(out, out=out)
 
 
 def cross_lingual_partners(vectors: np.ndarray, langs: list[str], *, floor: float = SENTENCE_MATCH,
@@ -91,22 +212,16 @@ def cross_lingual_partners(vectors: np.ndarray, langs: list[str], *, floor: floa
     translation pair (mutual nearest neighbours, Artetxe & Schwenk 2019): in a campaign
     they are a translated sample text, or two people saying the same thing in two
     languages. Expects the meaning space (`remove_common_direction` of language-centred
-    vectors), where `floor` (SENTENCE_MATCH) was calibrated on Tatoeba half A."""
+    vectors), where `floor` (SENTENCE_MATCH) was calibrated on Tatoeba half A. Nearest
+    other-language rows by `nearest_neighbours` (exact up to EXACT_NEIGHBOURS rows)."""
     x = np.asarray(vectors, dtype=np.float32)
     n = len(x)
     partner = np.full(n, -1)
     lang_ids = np.unique(np.asarray(langs, dtype=object).astype(str), return_inverse=True)[1]
     if n < 2 or len(set(lang_ids.tolist())) < 2:
         return partner
-    ref = reference_rows(n, seed)
-    nearest = np.full(n, -1)
-    best = np.full(n, -np.inf)
-    for s in range(0, n, chunk):
-        sims = x[s:s + chunk] @ x[ref].T
-        sims[lang_ids[s:s + chunk, None] == lang_ids[ref][None, :]] = -np.inf  # self included
-        col = sims.argmax(axis=1)
-        nearest[s:s + chunk] = ref[col]
-        best[s:s + chunk] = sims[np.arange(len(col)), col]
+    nn, sims = nearest_neighbours(x, 1, groups=lang_ids, seed=seed)
+    nearest, best = nn[:, 0], sims[:, 0]
     ok = (nearest >= 0) & np.isfinite(best) & (best >= floor)
     rows = np.where(ok)[0]
     mutual = rows[nearest[nearest[rows]] == rows]
@@ -114,20 +229,26 @@ def cross_lingual_partners(vectors: np.ndarray, langs: list[str], *, floor: floa
     return partner
 
 
-def join_translations(vectors: np.ndarray, langs: list[str], *, seed: int = 0) -> np.ndarray:
+def join_translations(vectors: np.ndarray, langs: list[str], *, seed: int = 0, in_place: bool = False) -> np.ndarray:
     """Each message of a cross-lingual mutual-nearest pair (`cross_lingual_partners`)
     replaced by the pair's mean, then the corpus mean removed again.
 
     Neighbour smoothing alone leaves a message and its translation apart wherever a theme
     boundary runs between them; a pair that is one voice in two languages is given one
-    position, so it can only be cut if both move. Measured in bench/RESULTS.md."""
+    position, so it can only be cut if both move. Measured in bench/RESULTS.md.
+    `in_place`: write into `vectors` (a float32 array the caller no longer needs) instead
+    of a copy, which saves one corpus-sized array on very large campaigns."""
     x = np.asarray(vectors, dtype=np.float32)
     partner = cross_lingual_partners(x, langs, seed=seed)
-    out = x.copy()
-    joined = partner >= 0
-    out[joined] = (x[joined] + x[partner[joined]]) / 2
-    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-    return remove_common_direction(out) if len(out) else out
+    out = x if in_place and x is vectors and x.flags.writeable else x.copy()
+    first = np.flatnonzero((partner >= 0) & (np.arange(len(x)) < partner))  # each mutual pair once
+    for s in range(0, len(first), 4096):  # a block at a time: no pair-sized temporaries
+        rows = first[s:s + 4096]
+        mean = (out[rows] + out[partner[rows]]) / 2
+        out[rows] = mean
+        out[partner[rows]] = mean
+    _unit_rows(out)
+    return remove_common_direction(out, out=out) if len(out) else out
 
 
 def _fit(x: np.ndarray, w: np.ndarray, k: int, seed: int, n_init: int = 10) -> KMeans:
@@ -164,41 +285,146 @@ def choose_k(x: np.ndarray, w: np.ndarray, candidates: list[int], seed: int = 0)
     return max(candidates, key=lambda k: (curve[k]["stability"], -k)), curve
 
 
+METHOD = "diffusion"  # how themes are cut: chosen on the dev half of SIB-200 (bench/topics.py --explore)
+GRAPH_NEIGHBOURS = 100  # "diffusion": neighbours per message in the graph (fewer on small sets, `_graph_neighbours`)
+DIFFUSION_DIMS = 20  # "diffusion": eigenvectors of the graph kept
+DIFFUSION_TIME = 16  # "diffusion": random-walk steps (eigenvector i weighted by eigenvalue_i ** time)
+FIT_SAMPLE = 20_000  # above this many messages, themes are fitted on a seeded sample of this many, the rest assigned
+
+
+def theme_vectors(meaning: np.ndarray, langs: list[str], *, seed: int = 0, neighbours: int = NEIGHBOURS,
+                  in_place: bool = False) -> np.ndarray:
+    """The space themes are clustered and assigned in, from the meaning space: translation
+    pairs joined (`join_translations`), then neighbour smoothing (`smooth_neighbours`);
+    the same as `smooth_neighbours(join_translations(meaning, langs))`. `in_place`: the
+    joining overwrites `meaning` (pass it when nothing else holds that array: peak memory
+    two corpus-sized float32 arrays instead of three)."""
+    return smooth_neighbours(join_translations(meaning, langs, seed=seed, in_place=in_place), neighbours, seed=seed)
+
+
+def _graph_neighbours(n: int, neighbours: int) -> int:
+    """Neighbours per row of the diffusion graph: `neighbours`, fewer on small sets (a fiftieth
+    of the rows, at least 10), never all of them."""
+    return int(max(1, min(neighbours, max(10, n // 50), n - 1)))
+
+
+def diffusion_coordinates(x: np.ndarray, *, neighbours: int = GRAPH_NEIGHBOURS, dims: int = DIFFUSION_DIMS,
+                          time: int = DIFFUSION_TIME, seed: int = 0) -> np.ndarray:
+    """Diffusion-map coordinates (Coifman & Lafon 2006) of the symmetric kNN graph (cosine,
+    `nearest_neighbours`, unweighted edges): the top `dims` non-trivial eigenvectors of the
+    normalised adjacency D^-1/2 A D^-1/2, as random-walk eigenvectors (divided by sqrt of
+    degree), each weighted by its eigenvalue ** `time`.
+
+    A k-means cell in the meaning space is an equal-radius cut; after `time` steps of a
+    random walk on the neighbour graph, messages that many short paths connect sit
+    together, so themes follow the dense regions of meaning rather than its geometry. On
+    SIB-200 (dev half) this lifted agreement with human topic labels (NMI) from ~0.37-0.41
+    to ~0.47 with translations kept together (bench/topics.py). Deterministic for a seed
+    (the eigensolver's start vector)."""
+    from scipy import sparse
+    from scipy.sparse.linalg import eigsh
+
+    x = np.asarray(x, dtype=np.float32)
+    n = len(x)
+    g = _graph_neighbours(n, neighbours)
+    nn, _ = nearest_neighbours(x, g, seed=seed)
+    rows = np.repeat(np.arange(n), g)
+    cols = nn.ravel()
+    keep = cols >= 0
+    a = sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=(n, n))
+    a = a.maximum(a.T).tocsr()
+    deg = np.asarray(a.sum(axis=1)).ravel()
+    inv = sparse.diags(1 / np.sqrt(np.maximum(deg, 1e-12)))
+    d = int(min(dims, n - 2))
+    v0 = np.random.default_rng(seed).uniform(-1, 1, n)
+    lam, u = eigsh(inv @ a @ inv, k=d + 1, which="LA", v0=v0)
+    order = np.argsort(-lam, kind="stable")
+    lam, u = lam[order], u[:, order]
+    u = u * np.sign(u[np.abs(u).argmax(axis=0), np.arange(u.shape[1])])  # a fixed sign per eigenvector
+    return (u[:, 1:] / np.sqrt(np.maximum(deg, 1e-12))[:, None]) * np.maximum(lam[1:], 0) ** time
+
+
+def _fit_labels(x: np.ndarray, w: np.ndarray, k: int, seed: int, method: str, n_init: int,
+                graph_neighbours: int, diffusion_dims: int, diffusion_time: int, merge_from: int) -> np.ndarray:
+    if method not in ("kmeans", "diffusion", "merge"):
+        raise ValueError(f"unknown clustering method {method!r}")
+    if method == "kmeans" or k < 2 or len(x) <= max(k, 3) * 3 + 2:
+        return _fit(x, w, k, seed, n_init).labels_
+    if method == "diffusion":
+        y = diffusion_coordinates(x, neighbours=graph_neighbours, dims=max(diffusion_dims, k), time=diffusion_time,
+                                  seed=seed)
+        return _fit(y, w, k, seed, n_init).labels_
+    if method == "merge":
+        from sklearn.cluster import AgglomerativeClustering
+
+        m = min(merge_from, len(x) // 3)
+        fine = _fit(x, w, m, seed, max(1, n_init // 3))
+        c = fine.cluster_centers_ / np.maximum(np.linalg.norm(fine.cluster_centers_, axis=1, keepdims=True), 1e-12)
+        return AgglomerativeClustering(k, linkage="ward").fit(c).labels_[fine.labels_]
+
+
+def _centroids(x: np.ndarray, w: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    sums = np.zeros((k, x.shape[1]), np.float64)
+    np.add.at(sums, labels, x * w[:, None])
+    c = sums.astype(np.float32)
+    return c / np.maximum(np.linalg.norm(c, axis=1, keepdims=True), 1e-12)
+
+
 def cluster(vectors: np.ndarray, weights: np.ndarray | None = None, *, n_themes: int = 0,
             min_themes: int = 4, max_themes: int = 12, seed: int = 0,
-            max_unassigned: float = 0.10) -> Clustering:
-    """Spherical k-means with k chosen by stability across seeds (or given); outliers
-    capped at max_unassigned. Expects vectors from `remove_common_direction` (or any
-    space where cosine separates meanings)."""
+            max_unassigned: float = 0.10, method: str | None = None, n_init: int = 10,
+            graph_neighbours: int = GRAPH_NEIGHBOURS, diffusion_dims: int = DIFFUSION_DIMS,
+            diffusion_time: int = DIFFUSION_TIME, merge_from: int = 50,
+            fit_sample: int = FIT_SAMPLE) -> Clustering:
+    """Themes: k chosen by stability across seeds (or given), the partition cut by `method`
+    (METHOD: "diffusion" k-means on the neighbour graph's diffusion map, `diffusion_coordinates`;
+    "kmeans" spherical k-means, the method before issue 18;
+    "merge" many small k-means cells merged by Ward), every message then assigned to the
+    nearest theme centroid (the weighted mean of its members, cosine), outliers capped at
+    max_unassigned. Above `fit_sample` messages the partition is fitted on a seeded random
+    sample of that many and the rest assigned to its centroids (memory and time bounded).
+    Expects vectors from `remove_common_direction` (or any space where cosine separates
+    meanings)."""
     x = np.asarray(vectors, dtype=np.float32)
     n = x.shape[0]
+    method = method or METHOD
     if n == 0:
         return Clustering(np.zeros(0, int), np.zeros(0), np.zeros((0, x.shape[1] if x.ndim == 2 else 0)), 0, 0.0)
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    fit_rows = (np.sort(np.random.default_rng(seed).choice(n, fit_sample, replace=False))
+                if fit_sample and n > fit_sample else np.arange(n))
+    xf, wf = x[fit_rows], w[fit_rows]
     curve: dict[int, dict] = {}
     if n_themes > 0:
         k = min(n_themes, n)
     else:
         upper = max(1, min(max_themes, n // 8))
         candidates = list(range(min(min_themes, upper), upper + 1))
-        k, curve = choose_k(x, w, candidates, seed) if len(candidates) > 1 else (candidates[0], {})
-    model = _fit(x, w, k, seed)
-    if k >= 2 and len(set(model.labels_)) >= 2:
-        sil = float(silhouette_score(x, model.labels_, metric="cosine", sample_size=min(n, 3000), random_state=seed))
+        k, curve = choose_k(xf, wf, candidates, seed) if len(candidates) > 1 else (candidates[0], {})
+    fitted = _fit_labels(xf, wf, k, seed, method, n_init, graph_neighbours, diffusion_dims, diffusion_time,
+                         merge_from)
+    centroids = _centroids(xf, wf, fitted, k)
+    labels, scores = assign(x, centroids)
+    if k >= 2 and len(set(labels.tolist())) >= 2:
+        sil = float(silhouette_score(x, labels, metric="cosine", sample_size=min(n, 3000), random_state=seed))
     else:
         sil = 0.0
-    centroids = model.cluster_centers_.astype(np.float32)
-    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
-    labels, scores = assign(x, centroids)
     labels = mark_outliers(labels, scores, max_unassigned)
     return Clustering(labels, scores, centroids, k, sil, curve.get(k, {}).get("stability", float("nan")), curve)
 
 
 def assign(x: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nearest centroid by cosine; used for new messages so existing themes stay put."""
-    sims = np.asarray(x, dtype=np.float32) @ centroids.T
-    labels = sims.argmax(axis=1)
-    return labels.astype(int), sims[np.arange(len(labels)), labels].astype(float)
+    x = np.asarray(x, dtype=np.float32)
+    labels = np.zeros(len(x), int)
+    scores = np.zeros(len(x), float)
+    step = _block_rows(max(1, len(centroids)))
+    for s in range(0, len(x), step):
+        sims = x[s:s + step] @ centroids.T
+        lab = sims.argmax(axis=1)
+        labels[s:s + step] = lab
+        scores[s:s + step] = sims[np.arange(len(lab)), lab]
+    return labels, scores
 
 
 def mark_outliers(labels: np.ndarray, scores: np.ndarray, max_unassigned: float) -> np.ndarray:

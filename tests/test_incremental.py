@@ -39,13 +39,22 @@ def test_detect_again_detects_nothing_until_an_input_changes(store):
     assert store.languages()[1].lang == "pt"
 
 
-def test_screen_again_reuses_each_message_result_until_a_setting_changes(store, monkeypatch):
-    _fill(store)
-    cfg = from_dict({"screen": {"classifier": False, "offtopic": False, "ner": False}})
+RULES_ONLY = {"screen": {"classifier": False, "offtopic": False, "ner": False}}
+
+
+def _detected_and_counting(store, monkeypatch, cfg) -> list[str]:
+    """Languages detected; the texts `screen_rules` is called with from now on."""
     stages.detect(store, cfg)
-    calls = []
+    calls: list[str] = []
     real = screen_stage.screen_rules
     monkeypatch.setattr(screen_stage, "screen_rules", lambda text, **kw: calls.append(text) or real(text, **kw))
+    return calls
+
+
+def test_screen_again_reuses_each_message_result_until_a_setting_changes(store, monkeypatch):
+    _fill(store)
+    cfg = from_dict(RULES_ONLY)
+    calls = _detected_and_counting(store, monkeypatch, cfg)
 
     def flags():
         return sorted((r[0], r[1], r[2], r[3], r[4]) for r in store.db.execute(
@@ -61,3 +70,59 @@ def test_screen_again_reuses_each_message_result_until_a_setting_changes(store, 
     screen_stage.screen_store(store, cfg2, templates=False)
     assert len(calls) == 2 * len(TEXTS)
     assert any(k == "safety" and "Quito" in r for _, k, r, *_ in flags())
+
+
+def _copies(store, n=3):
+    """Every text of TEXTS sent `n` times from the same country (people sending the same message)."""
+    store.add_messages(Message(text=t, source_file="m.csv", source_row=2 + i * n + k, country="EC")
+                       for i, t in enumerate(TEXTS) for k in range(n))
+
+
+def test_copies_of_a_text_are_detected_once_and_get_the_same_language(store, monkeypatch):
+    import letterworld.language as language
+
+    _copies(store)
+    seen = []
+    real = language.detect_batch
+    monkeypatch.setattr(language, "detect_batch", lambda texts, **kw: seen.extend(texts) or real(texts, **kw))
+    stages.detect(store, from_dict({}))
+    assert sorted(seen) == sorted(TEXTS)  # one detection per distinct text and country
+    by_text = {}
+    for m in store.messages():
+        by_text.setdefault(m.text, set()).add((store.languages()[m.id].lang, store.languages()[m.id].confidence))
+    assert len(by_text) == len(TEXTS) and all(len(v) == 1 for v in by_text.values())
+    assert {store.languages()[m.id].lang for m in store.messages()} >= {"es", "en", "fr", "ru"}
+
+
+def test_copies_of_a_text_are_screened_once_and_share_the_flags(store, monkeypatch):
+    _copies(store)
+    cfg = from_dict(RULES_ONLY)
+    calls = _detected_and_counting(store, monkeypatch, cfg)
+    screen_stage.screen_store(store, cfg, templates=False)
+    assert sorted(calls) == sorted(TEXTS)
+    flags = store.flags()
+    email = [m.id for m in store.messages() if "lea@example.org" in m.text]
+    assert len(email) == 3
+    spans = {tuple((f.kind, f.start, f.end) for f in flags[i] if f.kind == "personal_data") for i in email}
+    assert len(spans) == 1 and next(iter(spans))  # each copy has the e-mail address flagged, at the same place
+    # the copies are also one duplicate group each, with one representative
+    groups = store.duplicates()
+    assert len({groups[i].group_id for i in email}) == 1
+
+
+def test_detect_keeps_the_sample_texts_languages_so_screen_loads_no_detector(store, monkeypatch):
+    import letterworld.language as language
+
+    _fill(store)
+    cfg = from_dict({"campaign": {"sample_texts": ["Querida Jani, estamos contigo.", "Dear Aylin, we are with you."]},
+                     "screen": {"classifier": False, "offtopic": False, "ner": False}})
+    stages.detect(store, cfg)
+    assert store.setting(language.SAMPLE_LANGUAGES)["langs"] == ["es", "en"]
+    language.sample_languages.cache_clear()
+
+    def refuse(*a, **kw):
+        raise AssertionError("screen detected languages again")
+
+    monkeypatch.setattr(language, "detect_batch", refuse)
+    screen_stage.screen_store(store, cfg)  # the sample-text check reads the stored languages
+    assert language.stored_sample_languages(store, tuple(cfg.campaign.sample_texts)) == ("es", "en")

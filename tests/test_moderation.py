@@ -64,6 +64,39 @@ def test_duplicate_groups_and_templates():
     assert by_member[0].representative == 1  # the longest copy carries what people added
 
 
+
+def test_near_duplicate_groups_are_the_same_in_every_process():
+    """Shingles are hashed the same way in every process (Python's string hash changes with
+    PYTHONHASHSEED), so a re-run finds the same MinHash candidates and the same groups."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from letterworld.moderation.duplicates import group_duplicates\n"
+            "import random\n"
+            "r = random.Random(3)\n"
+            "words = 'river valley courage family school justice freedom letter voice world hope light'.split()\n"
+            "base = [' '.join(r.choice(words) for _ in range(9)) for i in range(60)]\n"
+            "texts = [t if r.random() < 0.5 else t[:-1] + 'x ok' for t in base * 3]\n"
+            "from letterworld.moderation.duplicates import _minhash, normalise, shingle_hashes\n"
+            "print(_minhash([shingle_hashes(normalise(t)) for t in texts]).sum())\n"
+            "print(sorted((g.members, g.representative) for g in group_duplicates(texts)))")
+    outs = {subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed},
+                           capture_output=True, text=True, check=True).stdout for seed in ("1", "2", "3")}
+    assert len(outs) == 1 and outs.pop().count("((") >= 40  # one group per base text, or nearly
+
+
+def test_shingle_hashes_are_the_shingle_sets():
+    from letterworld.moderation.duplicates import jaccard, shingle_hashes, shingles
+
+    a, b = "we stand with you and your family", "we stand with you and your familia"
+    ha, hb = shingle_hashes(shingles_norm := a), shingle_hashes(b)
+    assert len(ha) == len(shingles(shingles_norm)) and list(ha) == sorted(ha)
+    sa, sb = shingles(a), shingles(b)
+    assert jaccard(ha, hb) == len(sa & sb) / len(sa | sb)
+    assert len(shingle_hashes("abc")) == 1 and len(shingle_hashes("")) == 0
+
+
 def test_screen_store_auto_approves_unflagged_holds_safety_and_keeps_people_decisions(store):
     cfg = Config()
     cfg.campaign.sample_texts = ["Dear Aylin, journalism is not a crime. We stand with you."]
@@ -592,3 +625,28 @@ def test_cli_dismiss_needs_a_reason_and_reports_what_it_did(queued):
     assert all(f.kind != "spam" for f in q.effective_flags(store).get(ids[5], []))
     res = run(queue_app, ["dismiss", str(ids[1]), "--flag", "personal_data", "--why", "x", "--db", db])
     assert res.exit_code == 2 and "unredact" in res.output
+
+
+def test_queue_selection_reads_only_the_rows_it_can_match(store, monkeypatch):
+    """A filtered queue (held, a language, a recipient) is found in SQL first: the same items as
+    filtering every message, and only those messages' rows are read."""
+    from letterworld.moderation import queue as q
+
+    store.add_messages([Message(f"message number {i} to you", "f.csv", i + 2, recipient="Jani" if i % 2 else "Aylin")
+                        for i in range(40)])
+    ids = [m.id for m in store.messages()]
+    for i in ids[:10]:
+        store.set_language(i, "es", 0.9, [])
+    for i in ids[::4]:
+        store.set_status(i, "held", reason_code="safety", actor="mod", why="test")
+    every = q.items(store)
+    read = []
+    real = store.messages
+    monkeypatch.setattr(store, "messages", lambda ids=None: read.append(ids) or real(ids))
+    for sel, want in ((q.Selection(statuses=["held"]), lambda i: i.status == "held"),
+                      (q.Selection(statuses=["pending"], langs=["es"]), lambda i: i.status == "pending" and i.lang == "es"),
+                      (q.Selection(langs=["und"], recipient="Jani"), lambda i: i.lang == "und" and i.recipient == "Jani")):
+        got = q.items(store, sel)
+        assert [i.id for i in got] == [i.id for i in every if want(i)] and got
+        assert sorted(read[-1]) == sorted(i.id for i in got)  # nothing else was read
+    assert q.items(store, q.Selection(statuses=["rejected"])) == []

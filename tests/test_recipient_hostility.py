@@ -94,3 +94,12 @@ def test_find_abuse_and_screen_rules_add_it_as_hostility_with_the_listed_term():
     screened = screen_rules(text, lang="es", protected_names=("Jani Mendoza",), ner=False)
     assert ("hostility", "Jani es una traidora") in {(f.kind, text[f.start:f.end]) for f in screened.blocking}
     assert "Jani" in screened.redacted  # hostility is not redacted: the recipient's name stays
+
+
+def test_turkish_capital_dotted_i_reads_as_i():
+    """"İ" lowercases to "i" plus a combining dot; a label in capitals must still match."""
+    from letterworld.textfold import fold_offsets
+
+    assert fold_offsets("HAİN")[0] == "hain"
+    assert hostile("Sen bir HAİNSİN!") == ["Sen bir HAİNSİN"]
+    assert hostile("AYLİN DEMİR BİR VATAN HAİNİDİR.") == ["AYLİN DEMİR BİR VATAN HAİNİDİR"]

@@ -24,6 +24,35 @@ def shingles(text: str, k: int = 5) -> set[str]:
     return {norm[i:i + k] for i in range(len(norm) - k + 1)}
 
 
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant: a multiplicative hash step
+
+
+def shingle_hashes(norm: str, k: int = 5) -> np.ndarray:
+    """The distinct k-character shingles of a normalised text as sorted 64-bit hashes.
+
+    Equal shingles give equal hashes in every process (Python's `hash` of a string changes
+    per process, so MinHash candidates, and with them the groups, could differ between a
+    run and its re-run), and 100,000 messages' shingles fit in arrays instead of sets of
+    strings (a gigabyte at 100,000 messages)."""
+    codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if not len(codes):
+        return np.zeros(0, dtype=np.uint64)
+    k = min(k, len(codes))  # a text shorter than a shingle is one shingle
+    n = len(codes) - k + 1
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            h = (h ^ codes[j:j + n]) * _MIX
+        h ^= h >> np.uint64(29)
+    return np.unique(h)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two sorted arrays of distinct hashes."""
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / max(1, len(a) + len(b) - inter)
+
+
 @dataclass(frozen=True)
 class DuplicateGroup:
     group_id: int
@@ -32,16 +61,16 @@ class DuplicateGroup:
     template: int | None  # index of the sample text it copies, if any
 
 
-def _minhash(sets: list[set[str]], num_perm: int = 64, seed: int = 0) -> np.ndarray:
+def _minhash(sets: list[np.ndarray], num_perm: int = 64, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     a = rng.integers(1, 2**31 - 1, num_perm, dtype=np.int64)
     b = rng.integers(0, 2**31 - 1, num_perm, dtype=np.int64)
     out = np.full((len(sets), num_perm), np.iinfo(np.int64).max, dtype=np.int64)
     prime = (1 << 31) - 1
     for i, s in enumerate(sets):
-        if not s:
+        if not len(s):
             continue
-        h = np.fromiter((hash(x) & 0x7FFFFFFF for x in s), dtype=np.int64, count=len(s))
+        h = (s & np.uint64(0x7FFFFFFF)).astype(np.int64)
         out[i] = ((np.outer(h, a) + b) % prime).min(axis=0)
     return out
 
@@ -57,7 +86,6 @@ def group_duplicates(texts: list[str], samples: list[str] | None = None, thresho
     """
     samples = samples or []
     all_texts = texts + samples
-    sets = [shingles(t) for t in all_texts]
     norms = [normalise(t) for t in all_texts]
     parent = list(range(len(all_texts)))
 
@@ -72,19 +100,25 @@ def group_duplicates(texts: list[str], samples: list[str] | None = None, thresho
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
 
-    long_enough = [i for i, n in enumerate(norms) if len(n) >= min_chars]
+    # equal normalised texts are one group at once; near copies are looked for among the
+    # distinct ones only (a sample text sent 30,000 times is shingled once)
     by_norm: dict[str, int] = {}
-    for i in long_enough:
-        if norms[i] in by_norm:
-            union(by_norm[norms[i]], i)
+    distinct: list[int] = []
+    for i, norm in enumerate(norms):
+        if len(norm) < min_chars:
+            continue
+        if norm in by_norm:
+            union(by_norm[norm], i)
         else:
-            by_norm[norms[i]] = i
-    if long_enough:
-        sig = _minhash([sets[i] for i in long_enough])
+            by_norm[norm] = i
+            distinct.append(i)
+    if distinct:
+        sets = {i: shingle_hashes(norms[i]) for i in distinct}
+        sig = _minhash([sets[i] for i in distinct])
         bands, rows = 16, sig.shape[1] // 16
         for band in range(bands):
             buckets: dict[bytes, list[int]] = {}
-            for pos, i in enumerate(long_enough):
+            for pos, i in enumerate(distinct):
                 buckets.setdefault(sig[pos, band * rows:(band + 1) * rows].tobytes(), []).append(i)
             for members in buckets.values():
                 if len(members) < 2:
@@ -93,15 +127,12 @@ def group_duplicates(texts: list[str], samples: list[str] | None = None, thresho
                 for j in members[1:]:
                     if find(first) == find(j):
                         continue
-                    inter = len(sets[first] & sets[j])
-                    if inter / max(1, len(sets[first] | sets[j])) >= threshold:
+                    if jaccard(sets[first], sets[j]) >= threshold:
                         union(first, j)
                     else:  # compare with the others in the bucket too (buckets are small)
                         for k in members[1:]:
-                            if k != j and find(k) != find(j):
-                                inter = len(sets[k] & sets[j])
-                                if inter / max(1, len(sets[k] | sets[j])) >= threshold:
-                                    union(k, j)
+                            if k != j and find(k) != find(j) and jaccard(sets[k], sets[j]) >= threshold:
+                                union(k, j)
     clusters: dict[int, list[int]] = {}
     for i in range(len(all_texts)):
         clusters.setdefault(find(i), []).append(i)

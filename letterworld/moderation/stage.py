@@ -14,6 +14,7 @@ from ..config import Config
 from ..records import Flag
 from ..store import Store
 from . import GROUPING_KINDS, languages_of, screen_rules
+from ..language import stored_sample_languages
 from .duplicates import group_duplicates
 
 RULE_ACTOR = "rule:auto-approve"
@@ -79,13 +80,17 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
                            config.screen.safety_classifier, getattr(embedder, "name", None)], ensure_ascii=False)
     keys = {m.id: screen_key(m.text, langs[m.id].lang if m.id in langs else None, settings) for m in messages}
     cached = store.screen_cache(list(keys.values()))
-    todo = []
+    todo = []  # one message per key not cached: copies of a text are screened once
+    copies: dict[str, list] = {}
     for m in messages:
         if keys[m.id] in cached:
             per_message[m.id] = list(cached[keys[m.id]])
             if progress:
                 progress(1)
+        elif keys[m.id] in copies:
+            copies[keys[m.id]].append(m)
         else:
+            copies[keys[m.id]] = [m]
             todo.append(m)
     if config.screen.ner and todo:
         from .names import check_ner
@@ -97,7 +102,7 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
                               protected_names=protected, ner=config.screen.ner)
         per_message[m.id] = list(result.flags)
         if progress:
-            progress(1)
+            progress(len(copies[keys[m.id]]))
     if classify is not False and todo:
         if embedder is None:
             from ..embedding import load_embedder
@@ -109,6 +114,9 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
         for m, extra in zip(todo, classify_messages(store, todo, embedder, required=bool(classify),
                                                     safety=config.screen.safety_classifier, known=langs)):
             per_message[m.id] = confirmed_terms(per_message[m.id] + extra)
+    for m in todo:  # same text, language and settings: the same flags, spans included
+        for other in copies[keys[m.id]][1:]:
+            per_message[other.id] = list(per_message[m.id])
     with store.transaction():
         store.put_screen_cache({keys[m.id]: per_message[m.id] for m in todo})
     groups = group_duplicates([m.text for m in messages], config.campaign.sample_texts,
@@ -347,36 +355,6 @@ def offtopic_flags(store: Store, config: Config, messages, groups, embedder=None
             reason = hit.reason if rep_of.get(i, i) == i else f"{hit.reason}; as its group's representative"
             out[m.id] = Flag(ot.KIND, reason, 0, len(m.text))
     return out
-
-
-@lru_cache(maxsize=8)
-def sample_languages(samples: tuple[str, ...]) -> tuple[str, ...]:
-    """The campaign's sample texts' languages: the off-topic check and the template check both
-    need them in one screen run, and a campaign's samples do not change between them."""
-    if not samples:
-        return ()
-    from ..language import detect_batch
-
-    return tuple(d.lang for d in detect_batch(list(samples)))
-
-
-SAMPLE_LANGUAGES = "screen.sample_languages"
-
-
-def stored_sample_languages(store: Store, samples: tuple[str, ...]) -> tuple[str, ...]:
-    """`sample_languages`, kept in the store while the samples and the detector are the same
-    (loading the detector's models costs seconds a re-run with nothing new should not pay)."""
-    from ..language import fingerprint
-    from ..store import text_hash
-
-    key = text_hash(fingerprint() + json.dumps(samples, ensure_ascii=False))
-    kept = store.setting(SAMPLE_LANGUAGES)
-    if isinstance(kept, dict) and kept.get("key") == key:
-        return tuple(kept["langs"])
-    langs = sample_languages(samples)
-    with store.transaction():
-        store.set_setting(SAMPLE_LANGUAGES, {"key": key, "langs": list(langs)})
-    return langs
 
 
 def redacted_texts(store: Store) -> dict[int, str]:
