@@ -237,6 +237,24 @@ def test_excerpts_know_when_they_are_stale(demo_copy, embedder):
         assert is_stale(store, ctx, "excerpts") and is_stale(store, ctx, "themes")
 
 
+
+def test_excerpts_are_kept_when_nothing_they_derive_from_changed(demo_copy, embedder, monkeypatch):
+    """A re-run with nothing new does not choose the quotes again (at 100,000 messages that cost a
+    minute); a change to what they derive from (a pin) does."""
+    calls = []
+    real = stages.excerpts
+    monkeypatch.setattr(stages, "excerpts", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    with Store(demo_copy) as store:
+        ctx = Context(demo_config(), embedder=embedder)
+        before = store.excerpts()
+        kept = run_stage("excerpts", store, ctx)
+        assert calls == [] and [e.id for e in kept] == [d["id"] for d in before]
+        assert all(e.source_text[e.start:e.end] == e.text for e in kept)
+        pinned = next(d for d in before if d["theme_id"] == before[-1]["theme_id"])
+        store.set_excerpt_choice(pinned["message_id"], pinned["start"], pinned["end"], "pin", actor="ana")
+        run_stage("excerpts", store, Context(demo_config(), embedder=embedder))
+        assert calls == [1]
+
 def test_string_false_is_a_config_error_naming_the_key(tmp_path):
     bad = tmp_path / "campaign.toml"
     bad.write_text('[screen]\nauto_approve = "false"\n', encoding="utf-8")

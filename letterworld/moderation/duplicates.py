@@ -86,7 +86,8 @@ def group_duplicates(texts: list[str], samples: list[str] | None = None, thresho
     """
     samples = samples or []
     all_texts = texts + samples
-    norms = [normalise(t) for t in all_texts]
+    folded: dict[str, str] = {}  # copies are folded once
+    norms = [folded[t] if t in folded else folded.setdefault(t, normalise(t)) for t in all_texts]
     parent = list(range(len(all_texts)))
 
     def find(i: int) -> int:
@@ -114,6 +115,17 @@ def group_duplicates(texts: list[str], samples: list[str] | None = None, thresho
             distinct.append(i)
     if distinct:
         sets = {i: shingle_hashes(norms[i]) for i in distinct}
+        apart: set[tuple[int, int]] = set()  # pairs found below the threshold: near texts share many bands
+
+        def similar(i: int, j: int) -> bool:
+            pair = (i, j) if i < j else (j, i)
+            if pair in apart:
+                return False
+            if jaccard(sets[i], sets[j]) >= threshold:
+                return True
+            apart.add(pair)
+            return False
+
         sig = _minhash([sets[i] for i in distinct])
         bands, rows = 16, sig.shape[1] // 16
         for band in range(bands):
@@ -127,11 +139,11 @@ def group_duplicates(texts: list[str], samples: list[str] | None = None, thresho
                 for j in members[1:]:
                     if find(first) == find(j):
                         continue
-                    if jaccard(sets[first], sets[j]) >= threshold:
+                    if similar(first, j):
                         union(first, j)
                     else:  # compare with the others in the bucket too (buckets are small)
                         for k in members[1:]:
-                            if k != j and find(k) != find(j) and jaccard(sets[k], sets[j]) >= threshold:
+                            if k != j and find(k) != find(j) and similar(k, j):
                                 union(k, j)
     clusters: dict[int, list[int]] = {}
     for i in range(len(all_texts)):
