@@ -48,8 +48,9 @@ COUNT_EMBEDDED = ("import sys; from letterworld.store import Store; "
                   "print(Store(sys.argv[1]).db.execute('SELECT count(*) FROM embeddings').fetchone()[0])")
 
 
-def timed(cmd: list[str]) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MiB, output) of one process; its CPU seconds are left in LAST_CPU."""
+def timed(cmd: list[str]) -> tuple[float, float, str, float]:
+    """(seconds, peak RSS in MiB, output, CPU seconds: user + system) of one process; CPU seconds
+    over wall seconds are the cores it kept busy."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "LETTERWORLD_NO_PROGRESS": "1"}
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
@@ -58,12 +59,14 @@ def timed(cmd: list[str]) -> tuple[float, float, str]:
     seconds = time.perf_counter() - t
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{out[-3000:]}")
-    global LAST_CPU
-    LAST_CPU = usage.ru_utime + usage.ru_stime
-    return seconds, usage.ru_maxrss / 1024, out
+    return seconds, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
 
 
-LAST_CPU = 0.0  # CPU seconds (user + system) of the last process timed(): divided by its wall time, the cores it kept busy
+def make_corpus(n: int, out: Path, seed: int = 0) -> str:
+    """bench/make_corpus.py in a process of its own (a child's peak memory, wait4, counts the
+    parent's pages it was forked with, so this process must stay small); its printed mix."""
+    return timed([sys.executable, str(Path(__file__).with_name("make_corpus.py")), "--n", str(n),
+                  "--out", str(out), "--seed", str(seed)])[2]
 
 
 def stages(db: Path, csv: Path, out: Path) -> list[tuple[str, float, float]]:
@@ -73,8 +76,8 @@ def stages(db: Path, csv: Path, out: Path) -> list[tuple[str, float, float]]:
         cmd = [sys.executable, "-m", "letterworld.cli", name, *args, "--db", str(db)]
         if name != "ingest":
             cmd += ["--config", str(CONFIG)]
-        s, mem, _ = timed(cmd)
-        rows.append((name, s, mem, LAST_CPU / max(s, 1e-9)))
+        s, mem, _, cpu = timed(cmd)
+        rows.append((name, s, mem, cpu / max(s, 1e-9)))
     return rows
 
 
@@ -94,12 +97,9 @@ def main() -> None:
     root.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:
         csv_path = root / f"scale-{n}.csv"
-        # the corpus is made in a process of its own: a child's peak memory (wait4) counts the
-        # parent's pages it was forked with, so this process must stay small
-        _, _, made = timed([sys.executable, str(Path(__file__).with_name("make_corpus.py")), "--n", str(n),
-                            "--out", str(csv_path)])
+        made = make_corpus(n, csv_path)
         print("\n### " + made.splitlines()[1] + "\n\n" + "\n".join(made.splitlines()[2:]) + "\n", flush=True)
-        s, mem, out = timed([sys.executable, "-c", EMBED_ALONE, str(csv_path), str(args.alone_sample)])
+        s, mem, out, _ = timed([sys.executable, "-c", EMBED_ALONE, str(csv_path), str(args.alone_sample)])
         texts, timed_texts, alone = out.split()[-3:]
         texts, timed_texts = int(texts), int(timed_texts)
         rate = timed_texts / float(alone)
@@ -108,8 +108,7 @@ def main() -> None:
         first = stages(db, csv_path, root / f"letter-{n}")
         again = stages(db, csv_path, root / f"letter-{n}")
         total, total2 = sum(r[1] for r in first), sum(r[1] for r in again)
-        _, _, embedded = timed([sys.executable, "-c", COUNT_EMBEDDED, str(db)])
-        embedded = int(embedded.split()[-1])
+        embedded = int(timed([sys.executable, "-c", COUNT_EMBEDDED, str(db)])[2].split()[-1])
         print("| stage | first run s | peak MiB | cores busy | re-run, nothing new, s | peak MiB |")
         print("|---|---|---|---|---|---|")
         for (name, a, ma, ca), (_, b, mb, _) in zip(first, again):
@@ -130,8 +129,7 @@ def main() -> None:
               f"load average at the end {os.getloadavg()[0]:.1f} (1 min)", flush=True)
         if args.add > 0:
             extra = root / f"scale-{n}-add.csv"
-            timed([sys.executable, str(Path(__file__).with_name("make_corpus.py")), "--n", str(int(n * args.add)),
-                   "--out", str(extra), "--seed", "1"])
+            make_corpus(int(n * args.add), extra, seed=1)
             added = stages(db, extra, root / f"letter-{n}")
             t_add = sum(r[1] for r in added)
             print(f"\nadding {int(n * args.add):,} new messages (bench/make_corpus.py --seed 1) to the {n:,}: "

@@ -125,9 +125,8 @@ def _themes(store: Store, ctx: Context) -> list[dict]:
 def _excerpts(store: Store, ctx: Context):
     who = stages.choose_recipient(store, ctx.config, ctx.recipient)
     ensure_fresh(store, ctx, "themes")
-    last = store.last_run("excerpts")
-    if last is not None and last["detail"].get("recipient") == who and not is_stale(store, ctx, "excerpts"):
-        # nothing they are derived from changed (voices, flags, themes, pins and bans, settings)
+    if not is_stale(store, ctx, "excerpts"):
+        # nothing they are derived from changed (voices, flags, themes, pins and bans, recipient, settings)
         say("excerpts: nothing they are derived from changed since they were chosen; kept as they are")
         return stages.stored_excerpts(store)
     chosen = stages.excerpts(store, ctx.config, ctx.get_embedder(), who)

@@ -67,8 +67,7 @@ def centre_groups(vectors: np.ndarray, groups: list[str], min_count: int = 5) ->
     x = np.asarray(vectors)
     if len(x) == 0:
         return x.astype(np.float32)
-    global_mean, means = _group_shifts(x, groups, min_count)
-    return _shift_rows(x, groups, {g: global_mean - m for g, m in means.items()})
+    return _apply_shifts(x, groups, *_group_shifts(x, groups, min_count))
 
 
 def centre_language_and_recipient(vectors: np.ndarray, langs: list[str], recipients: list[str],
@@ -117,9 +116,10 @@ def _group_shifts(x: np.ndarray, groups: list[str], min_count: int) -> tuple[np.
     return _row_sum(x) / len(x), means
 
 
-def _apply_shifts(x: np.ndarray, groups: list[str], global_mean: np.ndarray, means: dict[str, np.ndarray]) -> np.ndarray:
-    """float32 rows with (global mean - their group's mean) added, renormalised."""
-    return _shift_rows(x, groups, {g: global_mean - m for g, m in means.items()})
+def _apply_shifts(x: np.ndarray, groups: list[str], global_mean: np.ndarray, means: dict[str, np.ndarray],
+                  out: np.ndarray | None = None) -> np.ndarray:
+    """float32 rows with (global mean - their group's mean) added, renormalised (into `out`)."""
+    return _shift_rows(x, groups, {g: global_mean - m for g, m in means.items()}, out)
 
 
 @dataclass
@@ -146,8 +146,7 @@ class ThemeSpace:
         self.lang_global, self.lang_means = _group_shifts(x, langs, self.min_count)
         x = _apply_shifts(x, langs, self.lang_global, self.lang_means)
         self.recipient_global, self.recipient_means = _group_shifts(x, recipients, self.min_count)
-        x = _shift_rows(x, recipients, {g: self.recipient_global - m for g, m in self.recipient_means.items()},
-                        out=x)  # x is this call's own array: shifted in place
+        x = _apply_shifts(x, recipients, self.recipient_global, self.recipient_means, out=x)  # this call's own array
         self.corpus_mean = _row_sum(x) / len(x)
         return self._centre(x, out=x)
 
@@ -158,7 +157,7 @@ class ThemeSpace:
         if len(x) == 0:
             return x.astype(np.float32)
         x = _apply_shifts(x, langs, self.lang_global, self.lang_means)
-        x = _shift_rows(x, recipients, {g: self.recipient_global - m for g, m in self.recipient_means.items()}, out=x)
+        x = _apply_shifts(x, recipients, self.recipient_global, self.recipient_means, out=x)
         return self._centre(x, out=x)
 
     def _centre(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

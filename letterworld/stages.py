@@ -81,23 +81,23 @@ def detect(store: Store, config: Config) -> Counter:
     base = f"{fingerprint()}\0{json.dumps(expected, sort_keys=True)}"
     keys = {}
     messages = []  # the messages to detect
-    firsts: dict[str, int] = {}  # key -> the first message with it: copies are detected once
+    firsts: dict[str, Message] = {}  # key -> the first message with it: copies are detected once
     total = 0
     for m in store.messages():
         total += 1
         key = text_hash(f"{base}\0{m.country}\0{m.text}")
         if stored.get(m.id) not in (key, "manual"):
             keys[m.id] = key
-            firsts.setdefault(key, len(messages))
+            firsts.setdefault(key, m)
             messages.append(m)
-    distinct = [messages[i] for i in sorted(set(firsts.values()))]
+    distinct = list(firsts.values())
     # what a person reads: zero-width characters inside words must not change the language
-    views = {m.id: visible(m.text) for m in distinct}
+    views = {key: visible(m.text) for key, m in firsts.items()}
     found: dict[str, object] = {}
     with task("detect languages", len(distinct)) as advance:
         for i in range(0, len(distinct), 1000):
             chunk = distinct[i:i + 1000]
-            got = detect_batch([views[m.id][0] for m in chunk], countries=[m.country or None for m in chunk],
+            got = detect_batch([views[keys[m.id]][0] for m in chunk], countries=[m.country or None for m in chunk],
                                expected=expected)
             found.update((keys[m.id], d) for m, d in zip(chunk, got))
             advance(len(chunk))
@@ -107,7 +107,7 @@ def detect(store: Store, config: Config) -> Counter:
     with store.transaction():
         for m in messages:
             d = found[keys[m.id]]
-            view, index = views[messages[firsts[keys[m.id]]].id]
+            view, index = views[keys[m.id]]
             others = [{"lang": s.lang, **dict(zip(("start", "end"), (s.start, s.end) if view == m.text
                                                   else span_back(index, s.start, s.end)))}
                       for s in getattr(d, "others", ())]

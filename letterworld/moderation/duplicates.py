@@ -17,13 +17,6 @@ def normalise(text: str) -> str:
     return fold_key(text)
 
 
-def shingles(text: str, k: int = 5) -> set[str]:
-    norm = normalise(text)
-    if len(norm) <= k:
-        return {norm} if norm else set()
-    return {norm[i:i + k] for i in range(len(norm) - k + 1)}
-
-
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant: a multiplicative hash step
 
 
@@ -86,8 +79,8 @@ def group_duplicates(texts: list[str], samples: list[str] | None = None, thresho
     """
     samples = samples or []
     all_texts = texts + samples
-    folded: dict[str, str] = {}  # copies are folded once
-    norms = [folded[t] if t in folded else folded.setdefault(t, normalise(t)) for t in all_texts]
+    folded = {t: normalise(t) for t in dict.fromkeys(all_texts)}  # copies are folded once
+    norms = [folded[t] for t in all_texts]
     parent = list(range(len(all_texts)))
 
     def find(i: int) -> int:

@@ -11,10 +11,10 @@ from functools import lru_cache
 import numpy as np
 
 from ..config import Config
+from ..language import stored_sample_languages
 from ..records import Flag
 from ..store import Store
 from . import GROUPING_KINDS, languages_of, screen_rules
-from ..language import stored_sample_languages
 from .duplicates import group_duplicates
 
 RULE_ACTOR = "rule:auto-approve"
@@ -80,18 +80,15 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
                            config.screen.safety_classifier, getattr(embedder, "name", None)], ensure_ascii=False)
     keys = {m.id: screen_key(m.text, langs[m.id].lang if m.id in langs else None, settings) for m in messages}
     cached = store.screen_cache(list(keys.values()))
-    todo = []  # one message per key not cached: copies of a text are screened once
-    copies: dict[str, list] = {}
+    copies: dict[str, list] = {}  # key not cached -> its messages: copies of a text are screened once
     for m in messages:
         if keys[m.id] in cached:
             per_message[m.id] = list(cached[keys[m.id]])
             if progress:
                 progress(1)
-        elif keys[m.id] in copies:
-            copies[keys[m.id]].append(m)
         else:
-            copies[keys[m.id]] = [m]
-            todo.append(m)
+            copies.setdefault(keys[m.id], []).append(m)
+    todo = [same[0] for same in copies.values()]
     if config.screen.ner and todo:
         from .names import check_ner
 
