@@ -5,12 +5,14 @@ the embedder alone, on corpora from bench/make_corpus.py.
 
 For each size: a corpus (bench/make_corpus.py, seed 0), then every stage as its own
 `letterworld <stage>` process on a fresh store (ingest, detect, embed, screen --auto-approve,
-themes, excerpts, compose), each timed with its peak resident memory (`wait4`'s ru_maxrss of
-that process); in the same run, the embedder alone on the corpus's distinct texts (plus the
+themes, excerpts, compose), each timed with its peak memory (its own ru_maxrss, or the summed
+PSS of it and the workers it forks, whichever is higher); in the same run, the embedder alone on the corpus's distinct texts (plus the
 campaign's sample texts, as `embed` does), in its own process, without the store: the limit
-of this machine. Then a re-run of every stage with nothing new. Goals (issue 18): whole
+of this machine. Then a re-run of every stage with nothing new, and (`--add`) new messages
+added to the store beside the same messages alone on a fresh store. Goals (issue 18): whole
 pipeline within 1.2x the embedder alone, peak under 2 GiB at 100,000 messages and under 4 GiB
-at 500,000, re-run with nothing new under 5% of the first run."""
+at 500,000, re-run with nothing new under 5% of the first run, adding messages about as
+costly as those messages alone."""
 
 from __future__ import annotations
 
@@ -48,18 +50,57 @@ COUNT_EMBEDDED = ("import sys; from letterworld.store import Store; "
                   "print(Store(sys.argv[1]).db.execute('SELECT count(*) FROM embeddings').fetchone()[0])")
 
 
+def _tree_pss_kib(root: int) -> int:
+    """The summed proportional set size (PSS, KiB) of a process and its descendants: a page
+    shared by a forked worker and its parent counts once, split between them."""
+    children: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d))
+    todo, total = [root], 0
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 def timed(cmd: list[str]) -> tuple[float, float, str, float]:
-    """(seconds, peak RSS in MiB, output, CPU seconds: user + system) of one process; CPU seconds
-    over wall seconds are the cores it kept busy."""
+    """(seconds, peak memory in MiB, output, CPU seconds: user + system) of one process and the
+    workers it forks; CPU seconds over wall seconds are the cores it kept busy. Peak memory is
+    the larger of the process's own peak (`wait4`'s ru_maxrss: exact, but for one process) and
+    the highest summed PSS of the process and its workers, sampled every 0.2 s."""
+    import threading
+
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "LETTERWORLD_NO_PROGRESS": "1"}
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    tree = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            tree[0] = max(tree[0], _tree_pss_kib(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if Path("/proc/self/smaps_rollup").exists():
+        sampler.start()
     out = proc.stdout.read()
+    done.set()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{out[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
+    return seconds, max(usage.ru_maxrss, tree[0]) / 1024, out, usage.ru_utime + usage.ru_stime
 
 
 def make_corpus(n: int, out: Path, seed: int = 0) -> str:
@@ -95,6 +136,7 @@ def main() -> None:
     print(header(), flush=True)
     root = args.keep or Path(tempfile.mkdtemp())
     root.mkdir(parents=True, exist_ok=True)
+    growth: list[tuple[int, float, float]] = []  # (messages, whole pipeline s, embedder alone s)
     for n in args.sizes:
         csv_path = root / f"scale-{n}.csv"
         made = make_corpus(n, csv_path)
@@ -108,6 +150,7 @@ def main() -> None:
         first = stages(db, csv_path, root / f"letter-{n}")
         again = stages(db, csv_path, root / f"letter-{n}")
         total, total2 = sum(r[1] for r in first), sum(r[1] for r in again)
+        growth.append((n, total, alone))
         embedded = int(timed([sys.executable, "-c", COUNT_EMBEDDED, str(db)])[2].split()[-1])
         print("| stage | first run s | peak MiB | cores busy | re-run, nothing new, s | peak MiB |")
         print("|---|---|---|---|---|---|")
@@ -132,12 +175,25 @@ def main() -> None:
             make_corpus(int(n * args.add), extra, seed=1)
             added = stages(db, extra, root / f"letter-{n}")
             t_add = sum(r[1] for r in added)
+            fresh = stages(root / f"scale-{n}-add-alone.db", extra, root / f"letter-{n}-add-alone")
+            t_fresh = sum(r[1] for r in fresh)
             print(f"\nadding {int(n * args.add):,} new messages (bench/make_corpus.py --seed 1) to the {n:,}: "
                   + ", ".join(f"{r[0]} {r[1]:.1f} s" for r in added)
                   + f"; {t_add:.1f} s in all, {t_add / total:.1%} of the first run "
-                  f"(the new messages are {args.add:.0%} of the first run's; goal: about that share), "
-                  f"peak {max(r[2] for r in added):.0f} MiB", flush=True)
-
+                  f"(the new messages are {args.add:.0%} of the first run's), "
+                  f"peak {max(r[2] for r in added):.0f} MiB")
+            print(f"the same {int(n * args.add):,} messages alone on a fresh store: "
+                  + ", ".join(f"{r[0]} {r[1]:.1f} s" for r in fresh)
+                  + f"; {t_fresh:.1f} s in all; adding them to the {n:,} costs {t_add / t_fresh:.2f}x that "
+                  "(goal: about 1x, not a full re-run)", flush=True)
+    if len(growth) > 1:
+        print("\n| messages | whole pipeline s | s per 1,000 messages | embedder alone s | s per 1,000 |")
+        print("|---|---|---|---|---|")
+        for n, total, alone in growth:
+            print(f"| {n:,} | {total:.1f} | {1000 * total / n:.2f} | {alone:.1f} | {1000 * alone / n:.2f} |")
+        (n0, t0, a0), (n1, t1, a1) = growth[0], growth[-1]
+        print(f"growth from {n0:,} to {n1:,} messages: time per message x{(t1 / n1) / (t0 / n0):.2f} for the "
+              f"pipeline, x{(a1 / n1) / (a0 / n0):.2f} for the embedder alone (linear: x1.00)", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -143,11 +143,15 @@ def embed(db: Path = DB, config: Optional[Path] = CONFIG,
 @app.command()
 def screen(db: Path = DB, config: Optional[Path] = CONFIG,
            auto_approve: Optional[bool] = typer.Option(None, "--auto-approve/--no-auto-approve",
-                                                       help="approve messages that have no flag")) -> None:
+                                                       help="approve messages that have no flag"),
+           again: bool = typer.Option(False, "--again", help="screen everything anew even when no message, "
+                                      "language, decision or setting changed since the last screen")) -> None:
     """Flag personal data, links, spam, abuse, safety risks, duplicates and sample-text copies.
 
+    A re-run with nothing changed keeps the last screen's results (seconds, not minutes).
+
     Example: letterworld screen --db campaign.db --config campaign.toml"""
-    _stage("screen", db, config, auto_approve=auto_approve)
+    _stage("screen", db, config, auto_approve=auto_approve, screen_again=again)
 
 
 @app.command()

@@ -39,6 +39,7 @@ class Context:
     recipient: str | None = None
     auto_approve: bool | None = None
     recluster: bool = False
+    screen_again: bool = False  # screen every message anew even when nothing it reads changed
     render: bool = True
     video: bool | None = None  # None: a video when an encoder is installed; True: required
     embedder: Embedder | None = None
@@ -96,12 +97,17 @@ def _embed(store: Store, ctx: Context):
 
 
 def _screen(store: Store, ctx: Context):
-    from .moderation.stage import screen_store
+    from .moderation.stage import screen_kept, screen_store
 
     cfg = ctx.config
     auto = cfg.screen.auto_approve if ctx.auto_approve is None else ctx.auto_approve
+    s = None if ctx.screen_again else screen_kept(store, cfg, auto_approve=auto)
+    if s is not None:
+        say("screen: no message, language, decision or setting changed since the last screen; its flags, "
+            "groups and statuses are kept as they are (--again screens everything anew)")
+        return s
     with task("screen messages", store.count_messages()) as advance:
-        s = screen_store(store, cfg, auto_approve=auto, progress=advance, embedder=ctx.get_embedder())
+        s = screen_store(store, cfg, auto_approve=auto, progress=advance, embedder=ctx.get_embedder(), again=True)
     say(f"screen: flags {dict(s.flagged)}; {s.duplicate_groups} duplicate groups, {s.template_copies} copies "
         f"and {s.template_paraphrases} reworded or translated copies of the sample texts")
     if auto:

@@ -383,6 +383,16 @@ MIGRATIONS: list[str] = [
     CREATE INDEX duplicates_group ON duplicates(group_id);
     CREATE INDEX dismissals_message ON dismissals(message_id);
     """,
+    # 10: the near-copy index (moderation/duplicates.py `NearCopyIndex`): each distinct
+    # normalised text's MinHash band keys and near-copy component, so that screening new
+    # messages compares them with the old ones instead of grouping every message again.
+    """
+    CREATE TABLE near_copies (
+        norm_key TEXT PRIMARY KEY,
+        component TEXT NOT NULL,
+        bands BLOB NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -714,6 +724,26 @@ class Store:
         self.db.executemany(
             "INSERT INTO duplicates VALUES (?,?,?,?)",
             [(mid, g, int(rep), int(tpl)) for mid, (g, rep, tpl) in groups.items()])
+
+    def near_copy_index(self):
+        """The near-copy index as the last screen left it (an empty one before any)."""
+        from .moderation.duplicates import NearCopyIndex
+
+        index = NearCopyIndex(settings=self.setting("near_copies.settings", []))
+        for key, component, bands in self.db.execute("SELECT norm_key, component, bands FROM near_copies"):
+            index.bands[key] = np.frombuffer(bands, dtype=np.uint64)
+            index.component[key] = component
+        return index
+
+    def put_near_copy_index(self, index) -> None:
+        """Store what a grouping added or moved (everything, when it started over)."""
+        if index.replaced:
+            self.db.execute("DELETE FROM near_copies")
+        keys = index.bands if index.replaced else index.changed
+        self.db.executemany("INSERT OR REPLACE INTO near_copies VALUES (?,?,?)",
+                            [(k, index.component[k], index.bands[k].astype(np.uint64).tobytes()) for k in keys])
+        self.set_setting("near_copies.settings", index.settings)
+        index.changed, index.replaced = set(), False
 
     def duplicates(self, ids: Sequence[int] | None = None) -> dict[int, DuplicateRow]:
         sql = "SELECT message_id, group_id, is_representative, is_template FROM duplicates"

@@ -126,3 +126,40 @@ def test_detect_keeps_the_sample_texts_languages_so_screen_loads_no_detector(sto
     monkeypatch.setattr(language, "detect_batch", refuse)
     screen_stage.screen_store(store, cfg)  # the sample-text check reads the stored languages
     assert language.stored_sample_languages(store, tuple(cfg.campaign.sample_texts)) == ("es", "en")
+
+
+def test_a_screen_with_nothing_changed_keeps_the_last_one_until_a_message_decision_or_setting_changes(store,
+                                                                                                     monkeypatch):
+    """The corpus-level checks (duplicate groups, off-topic, sample-text copies) look at every
+    message: a screen whose inputs are the last one's redoes none of them."""
+    _copies(store, n=2)
+    cfg = from_dict(RULES_ONLY)
+    stages.detect(store, cfg)
+    grouped = []
+    real = screen_stage.group_duplicates
+    monkeypatch.setattr(screen_stage, "group_duplicates", lambda texts, *a, **kw: grouped.append(len(texts))
+                        or real(texts, *a, **kw))
+
+    def state():
+        return (sorted(map(tuple, store.db.execute("SELECT message_id, kind, reason, start, end FROM flags"))),
+                sorted(map(tuple, store.db.execute("SELECT * FROM duplicates"))), store.statuses())
+
+    first = screen_stage.screen_store(store, cfg, templates=False, auto_approve=True)
+    before = state()
+    assert grouped == [2 * len(TEXTS)] and not first.kept and first.auto_approved > 0
+    again = screen_stage.screen_store(store, cfg, templates=False, auto_approve=True)
+    assert grouped == [2 * len(TEXTS)] and again.kept and state() == before
+    assert (again.flagged, again.duplicate_groups, again.screened) == (first.flagged, first.duplicate_groups,
+                                                                       first.screened)
+    assert screen_stage.screen_store(store, cfg, templates=False, auto_approve=False).kept is False  # a setting
+    screen_stage.screen_store(store, cfg, templates=False, auto_approve=True)
+    n = len(grouped)
+    store.set_status(1, "rejected", reason_code="spam", actor="mod", why="test")  # a person's decision
+    assert not screen_stage.screen_store(store, cfg, templates=False, auto_approve=True).kept
+    assert store.statuses()[1] == "rejected" and len(grouped) == n + 1
+    assert screen_stage.screen_store(store, cfg, templates=False, auto_approve=True).kept
+    assert not screen_stage.screen_store(store, cfg, templates=False, auto_approve=True, again=True).kept
+    store.add_messages([Message(text="Desde Lima, un abrazo fuerte.", source_file="n.csv", source_row=2)])
+    stages.detect(store, cfg)
+    after = screen_stage.screen_store(store, cfg, templates=False, auto_approve=True)  # a new message
+    assert not after.kept and after.screened == 2 * len(TEXTS) + 1

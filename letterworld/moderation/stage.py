@@ -12,6 +12,7 @@ import numpy as np
 
 from ..config import Config
 from ..language import stored_sample_languages
+from ..parallel import map_chunks
 from ..records import Flag
 from ..store import Store
 from . import GROUPING_KINDS, languages_of, screen_rules
@@ -54,12 +55,56 @@ class ScreenSummary:
     statuses: Counter = field(default_factory=Counter)
     auto_approved: int = 0
     template_paraphrases: int = 0  # reworded or translated copies of the sample texts
+    kept: bool = False  # nothing screening reads changed since the last screen: nothing was redone
+
+    def detail(self) -> dict:
+        return {"screened": self.screened, "flagged": dict(self.flagged), "duplicate_groups": self.duplicate_groups,
+                "template_copies": self.template_copies, "template_paraphrases": self.template_paraphrases}
+
+
+def _screen_settings(config: Config, auto: bool, classify, offtopic: bool, templates: bool) -> str:
+    return json.dumps([auto, classify, offtopic, templates, repr(config.screen), repr(config.campaign),
+                       config.embed.model], ensure_ascii=False)
+
+
+def screen_kept(store: Store, config: Config, *, auto_approve: bool | None = None, classify: bool | None = None,
+                offtopic: bool | None = None, templates: bool = True) -> ScreenSummary | None:
+    """The last screen's summary when nothing it reads changed since (`inputs_of_screen`), else
+    None: the registry asks before it loads an embedder that a kept screen would not use."""
+    auto = config.screen.auto_approve if auto_approve is None else auto_approve
+    classify = config.screen.classifier if classify is None else classify
+    offtopic = config.screen.offtopic if offtopic is None else offtopic
+    last = store.last_run("screen")
+    if last is None or last["inputs"] != inputs_of_screen(store, _screen_settings(config, auto, classify, offtopic,
+                                                                                      templates)):
+        return None
+    d = last["detail"]
+    return ScreenSummary(screened=d["screened"], flagged=Counter(d["flagged"]), duplicate_groups=d["duplicate_groups"],
+                         template_copies=d["template_copies"], template_paraphrases=d["template_paraphrases"],
+                         statuses=Counter(store.statuses().values()), kept=True)
+
+
+def inputs_of_screen(store: Store, settings: str) -> str:
+    """The state a screen is derived from: every message (text, recipient, language), every
+    moderation row (rules act on pending and non-manual ones), the code and the settings.
+    Screening that state again gives that state back (the first screen's approvals and holds
+    are its own fixed point), so a screen whose inputs are the last one's has nothing to do."""
+    return store.state_hash(
+        "SELECT m.id, m.text_hash, m.recipient, l.lang FROM messages m LEFT JOIN languages l ON l.message_id = m.id"
+        " UNION ALL SELECT 'm', message_id, status, manual FROM moderation"
+        " UNION ALL SELECT 's', ?, ?, ''", (_code_fingerprint(), settings))
 
 
 def screen_store(store: Store, config: Config, *, auto_approve: bool | None = None,
                  progress: Callable[[int], None] | None = None, classify: bool | None = None,
-                 embedder=None, offtopic: bool | None = None, templates: bool = True) -> ScreenSummary:
+                 embedder=None, offtopic: bool | None = None, templates: bool = True,
+                 again: bool = False) -> ScreenSummary:
     """Screen every message; re-running replaces rule flags but never a person's decision.
+
+    When nothing it reads changed since the last screen (`inputs_of_screen`), the stored flags,
+    groups and statuses are kept as they are (`kept`) unless `again`: the corpus-level checks
+    (duplicate groups, off-topic, sample-text paraphrases) look at every message, and a
+    campaign of 100,000 should not pay for them when nothing is new.
 
     `classify` runs the abuse/hostility classifier on the multilingual embeddings (default:
     `[screen] classifier`); `embedder` must be the one it was trained on (loaded when not
@@ -69,6 +114,13 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
     store's cache, which the embed stage filled: every check reads the same ones."""
     auto = config.screen.auto_approve if auto_approve is None else auto_approve
     classify = config.screen.classifier if classify is None else classify
+    offtopic = config.screen.offtopic if offtopic is None else offtopic
+    state_settings = _screen_settings(config, auto, classify, offtopic, templates)
+    if not again and (kept := screen_kept(store, config, auto_approve=auto, classify=classify, offtopic=offtopic,
+                                          templates=templates)) is not None:
+        if progress:
+            progress(kept.screened)
+        return kept
     messages = store.messages()
     langs = store.languages()
     summary = ScreenSummary()
@@ -93,13 +145,14 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
         from .names import check_ner
 
         check_ner()  # asked for: a missing pipeline stops the run here, naming the package
-    for m in todo:
-        lang = langs[m.id].lang if m.id in langs else None
-        result = screen_rules(m.text, lang=lang, dangerous_terms=tuple(config.campaign.dangerous_terms),
-                              protected_names=protected, ner=config.screen.ner)
-        per_message[m.id] = list(result.flags)
-        if progress:
-            progress(len(copies[keys[m.id]]))
+    def rules(part: list) -> list[list[Flag]]:  # the rules and NER hold the GIL: on every core, in workers
+        return [list(screen_rules(m.text, lang=langs[m.id].lang if m.id in langs else None,
+                                  dangerous_terms=tuple(config.campaign.dangerous_terms), protected_names=protected,
+                                  ner=config.screen.ner).flags) for m in part]
+
+    done = (lambda part: progress(sum(len(copies[keys[m.id]]) for m in part))) if progress else None
+    for m, flags in zip(todo, map_chunks(rules, todo, progress=done)):
+        per_message[m.id] = flags
     if classify is not False and todo:
         if embedder is None:
             from ..embedding import load_embedder
@@ -116,8 +169,9 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
             per_message[other.id] = list(per_message[m.id])
     with store.transaction():
         store.put_screen_cache({keys[m.id]: per_message[m.id] for m in todo})
+    index = store.near_copy_index()  # new messages are compared with the old ones, not all with all again
     groups = group_duplicates([m.text for m in messages], config.campaign.sample_texts,
-                              threshold=config.screen.near_duplicate_threshold)
+                              threshold=config.screen.near_duplicate_threshold, index=index)
     dup_rows: dict[int, tuple[int, bool, bool]] = {}
     for g in groups:
         size = len(g.members)
@@ -133,7 +187,7 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
                 per_message[mid].append(Flag("duplicate", f"near copy of message {messages[g.representative].id} "
                                              f"({size} in group)", 0, len(messages[i].text)))
     summary.duplicate_groups = len(groups)
-    if (config.screen.offtopic if offtopic is None else offtopic) and messages:
+    if offtopic and messages:
         for mid, flag in offtopic_flags(store, config, messages, groups, embedder, langs).items():
             per_message[mid].append(flag)
     if templates and config.campaign.sample_texts and messages:
@@ -148,6 +202,7 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
     statuses = store.statuses()
     with store.transaction():
         store.replace_duplicates(dup_rows)
+        store.put_near_copy_index(index)
         for m in messages:
             flags = per_message[m.id]
             store.replace_flags(m.id, flags)
@@ -166,6 +221,7 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
                                                   "flags": dict(summary.flagged),
                                                   "template_paraphrases": summary.template_paraphrases,
                                                   "auto_approve": auto})
+        store.record_run("screen", inputs_of_screen(store, state_settings), summary.detail())
     summary.statuses = Counter(store.statuses().values())
     return summary
 
