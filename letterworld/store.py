@@ -741,7 +741,7 @@ class Store:
             self.db.execute("DELETE FROM near_copies")
         keys = index.bands if index.replaced else index.changed
         self.db.executemany("INSERT OR REPLACE INTO near_copies VALUES (?,?,?)",
-                            [(k, index.component[k], index.bands[k].astype(np.uint64).tobytes()) for k in keys])
+                            [(k, index.component[k], index.bands[k].tobytes()) for k in keys])
         self.set_setting("near_copies.settings", index.settings)
         index.changed, index.replaced = set(), False
 

@@ -5,6 +5,7 @@ groups are counted and one representative is kept."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -86,8 +87,7 @@ def band_keys(sets: list[np.ndarray], bands: int = BANDS) -> np.ndarray:
 
 
 def norm_key(norm: str) -> str:
-    import hashlib
-
+    """A normalised text's key in the near-copy index."""
     return hashlib.blake2b(norm.encode("utf-8"), digest_size=10).hexdigest()
 
 

@@ -62,26 +62,33 @@ class ScreenSummary:
                 "template_copies": self.template_copies, "template_paraphrases": self.template_paraphrases}
 
 
-def _screen_settings(config: Config, auto: bool, classify, offtopic: bool, templates: bool) -> str:
-    return json.dumps([auto, classify, offtopic, templates, repr(config.screen), repr(config.campaign),
-                       config.embed.model], ensure_ascii=False)
+def _options(config: Config, auto_approve: bool | None, classify: bool | None, offtopic: bool | None,
+             templates: bool) -> tuple[bool, bool | None, bool, str]:
+    """A screen's switches with the config's defaults filled in, and all it reads from the
+    settings as one string (part of `inputs_of_screen`)."""
+    auto = config.screen.auto_approve if auto_approve is None else auto_approve
+    classify = config.screen.classifier if classify is None else classify
+    offtopic = config.screen.offtopic if offtopic is None else offtopic
+    settings = json.dumps([auto, classify, offtopic, templates, repr(config.screen), repr(config.campaign),
+                           config.embed.model], ensure_ascii=False)
+    return auto, classify, offtopic, settings
+
+
+def _kept(store: Store, settings: str) -> ScreenSummary | None:
+    last = store.last_run("screen")
+    if last is None or last["inputs"] != inputs_of_screen(store, settings):
+        return None
+    d = last["detail"]
+    return ScreenSummary(screened=d["screened"], flagged=Counter(d["flagged"]), duplicate_groups=d["duplicate_groups"],
+                         template_copies=d["template_copies"], template_paraphrases=d["template_paraphrases"],
+                         statuses=Counter(store.statuses().values()), kept=True)
 
 
 def screen_kept(store: Store, config: Config, *, auto_approve: bool | None = None, classify: bool | None = None,
                 offtopic: bool | None = None, templates: bool = True) -> ScreenSummary | None:
     """The last screen's summary when nothing it reads changed since (`inputs_of_screen`), else
     None: the registry asks before it loads an embedder that a kept screen would not use."""
-    auto = config.screen.auto_approve if auto_approve is None else auto_approve
-    classify = config.screen.classifier if classify is None else classify
-    offtopic = config.screen.offtopic if offtopic is None else offtopic
-    last = store.last_run("screen")
-    if last is None or last["inputs"] != inputs_of_screen(store, _screen_settings(config, auto, classify, offtopic,
-                                                                                      templates)):
-        return None
-    d = last["detail"]
-    return ScreenSummary(screened=d["screened"], flagged=Counter(d["flagged"]), duplicate_groups=d["duplicate_groups"],
-                         template_copies=d["template_copies"], template_paraphrases=d["template_paraphrases"],
-                         statuses=Counter(store.statuses().values()), kept=True)
+    return _kept(store, _options(config, auto_approve, classify, offtopic, templates)[3])
 
 
 def inputs_of_screen(store: Store, settings: str) -> str:
@@ -112,12 +119,8 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
     `[screen] offtopic`; see `offtopic.py`). `templates` finds reworded and translated
     copies of the campaign's sample texts (`template_paraphrases`). Vectors come from the
     store's cache, which the embed stage filled: every check reads the same ones."""
-    auto = config.screen.auto_approve if auto_approve is None else auto_approve
-    classify = config.screen.classifier if classify is None else classify
-    offtopic = config.screen.offtopic if offtopic is None else offtopic
-    state_settings = _screen_settings(config, auto, classify, offtopic, templates)
-    if not again and (kept := screen_kept(store, config, auto_approve=auto, classify=classify, offtopic=offtopic,
-                                          templates=templates)) is not None:
+    auto, classify, offtopic, state_settings = _options(config, auto_approve, classify, offtopic, templates)
+    if not again and (kept := _kept(store, state_settings)) is not None:
         if progress:
             progress(kept.screened)
         return kept
@@ -145,10 +148,11 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
         from .names import check_ner
 
         check_ner()  # asked for: a missing pipeline stops the run here, naming the package
+    dangerous = tuple(config.campaign.dangerous_terms)
+
     def rules(part: list) -> list[list[Flag]]:  # the rules and NER hold the GIL: on every core, in workers
-        return [list(screen_rules(m.text, lang=langs[m.id].lang if m.id in langs else None,
-                                  dangerous_terms=tuple(config.campaign.dangerous_terms), protected_names=protected,
-                                  ner=config.screen.ner).flags) for m in part]
+        return [list(screen_rules(m.text, lang=langs[m.id].lang if m.id in langs else None, dangerous_terms=dangerous,
+                                  protected_names=protected, ner=config.screen.ner).flags) for m in part]
 
     done = (lambda part: progress(sum(len(copies[keys[m.id]]) for m in part))) if progress else None
     for m, flags in zip(todo, map_chunks(rules, todo, progress=done)):
