@@ -130,13 +130,15 @@ def main() -> None:
                     help="time the embedder alone on a seeded random sample of this many distinct texts and "
                          "scale to all of them (0: all; the embedder's time is linear in the number of texts)")
     ap.add_argument("--add", type=float, default=0.1,
-                    help="then add this share of new messages (another corpus, seed 1) and run every stage "
-                         "again: what adding costs next to the first run (0: skip)")
+                    help="then add new messages (another corpus, seed 1) and run every stage again: what adding "
+                         "costs next to the first run; a share of the size (0.1) or, above 1, a count (10000); "
+                         "0: skip")
     args = ap.parse_args()
     print(header(), flush=True)
     root = args.keep or Path(tempfile.mkdtemp())
     root.mkdir(parents=True, exist_ok=True)
     growth: list[tuple[int, float, float]] = []  # (messages, whole pipeline s, embedder alone s)
+    alone_runs: dict[int, tuple[list, float]] = {}  # added count -> its stages on a fresh store (same corpus)
     for n in args.sizes:
         csv_path = root / f"scale-{n}.csv"
         made = make_corpus(n, csv_path)
@@ -171,18 +173,22 @@ def main() -> None:
               f"peak memory {peak / 1024:.2f} GiB (goal < 2 GiB at 100,000, < 4 GiB at 500,000); "
               f"load average at the end {os.getloadavg()[0]:.1f} (1 min)", flush=True)
         if args.add > 0:
-            extra = root / f"scale-{n}-add.csv"
-            make_corpus(int(n * args.add), extra, seed=1)
+            count = int(args.add) if args.add > 1 else int(n * args.add)
+            extra = root / f"add-{count}.csv"
+            if count not in alone_runs:
+                make_corpus(count, extra, seed=1)
             added = stages(db, extra, root / f"letter-{n}")
             t_add = sum(r[1] for r in added)
-            fresh = stages(root / f"scale-{n}-add-alone.db", extra, root / f"letter-{n}-add-alone")
-            t_fresh = sum(r[1] for r in fresh)
-            print(f"\nadding {int(n * args.add):,} new messages (bench/make_corpus.py --seed 1) to the {n:,}: "
+            if count not in alone_runs:  # the same corpus alone: once, whatever the size it is added to
+                fresh = stages(root / f"add-{count}-alone.db", extra, root / f"letter-add-{count}-alone")
+                alone_runs[count] = (fresh, sum(r[1] for r in fresh))
+            fresh, t_fresh = alone_runs[count]
+            print(f"\nadding {count:,} new messages (bench/make_corpus.py --seed 1) to the {n:,}: "
                   + ", ".join(f"{r[0]} {r[1]:.1f} s" for r in added)
                   + f"; {t_add:.1f} s in all, {t_add / total:.1%} of the first run "
-                  f"(the new messages are {args.add:.0%} of the first run's), "
+                  f"(the new messages are {count / n:.0%} of the first run's), "
                   f"peak {max(r[2] for r in added):.0f} MiB")
-            print(f"the same {int(n * args.add):,} messages alone on a fresh store: "
+            print(f"the same {count:,} messages alone on a fresh store: "
                   + ", ".join(f"{r[0]} {r[1]:.1f} s" for r in fresh)
                   + f"; {t_fresh:.1f} s in all; adding them to the {n:,} costs {t_add / t_fresh:.2f}x that "
                   "(goal: about 1x, not a full re-run)", flush=True)
