@@ -8,8 +8,9 @@ For each size: a corpus (bench/make_corpus.py, seed 0), then every stage as its 
 themes, excerpts, compose), each timed with its peak memory (its own ru_maxrss, or the summed
 PSS of it and the workers it forks, whichever is higher); in the same run, the embedder alone on the corpus's distinct texts (plus the
 campaign's sample texts, as `embed` does), in its own process, without the store: the limit
-of this machine. Then a re-run of every stage with nothing new, and (`--add`) new messages
-added to the store beside the same messages alone on a fresh store. Goals (issue 18): whole
+of this machine. Then a re-run of every stage with nothing new, and (`--add`: a share of the
+size, or above 1 a count, as `--add 10000`) new messages added to the store beside the same
+messages alone on a fresh store (run once per count, whatever size they are added to). Goals (issue 18): whole
 pipeline within 1.2x the embedder alone, peak under 2 GiB at 100,000 messages and under 4 GiB
 at 500,000, re-run with nothing new under 5% of the first run, adding messages about as
 costly as those messages alone."""

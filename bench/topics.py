@@ -27,6 +27,12 @@
   stability (mean pairwise adjusted Rand index between the seeds' partitions); seconds
   per run (clustering only, not embedding). Per-language NMI (each language's sentences'
   labels against their themes) for the baseline and the default, median over seeds.
+* ``--within DB [DB ...]``: the same held-out half clustered *inside a campaign*: together with
+  the approved messages of a store that bench/scale.py kept (`--keep`), one row per distinct
+  (text, language), vectors from that store; k = 7 + the number of themes the store's own
+  themes stage chose. The metrics are computed on the SIB-200 rows only, for the default and
+  for the baseline on the same rows at the same k (issue 18: the theme figures at 100,000
+  messages).
 * ``--scale``: the whole clustering path (meaning space, joined translations, smoothing,
   clustering) on random 384-d unit vectors (mixture of 40 directions, 8 languages) at
   100,000 and 500,000 rows: seconds and peak memory (tracemalloc, numpy allocations)
@@ -77,7 +83,7 @@ def load(folder: Path) -> tuple[list[str], list[str], list[str], list[str]]:
 
 
 # -- methods: (vectors, langs, seed) -> labels (-1 = unassigned) -----------------------------
-def baseline(v: np.ndarray, langs: list[str], seed: int) -> np.ndarray:
+def baseline(v: np.ndarray, langs: list[str], seed: int, k: int = K) -> np.ndarray:
     from sklearn.cluster import KMeans
 
     x = np.asarray(v, dtype=np.float64).copy()
@@ -85,7 +91,7 @@ def baseline(v: np.ndarray, langs: list[str], seed: int) -> np.ndarray:
     for lang in np.unique(la):
         x[la == lang] -= x[la == lang].mean(axis=0)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
-    return KMeans(n_clusters=K, random_state=seed).fit_predict(x)
+    return KMeans(n_clusters=k, random_state=seed).fit_predict(x)
 
 
 def before(v: np.ndarray, langs: list[str], seed: int) -> np.ndarray:
@@ -101,11 +107,11 @@ def before(v: np.ndarray, langs: list[str], seed: int) -> np.ndarray:
     return cluster(x, n_themes=K, seed=seed, method="kmeans").labels
 
 
-def default(v: np.ndarray, langs: list[str], seed: int) -> np.ndarray:
+def default(v: np.ndarray, langs: list[str], seed: int, k: int = K) -> np.ndarray:
     from letterworld.themes import ThemeSpace, cluster, theme_vectors
 
     x = theme_vectors(ThemeSpace().fit_transform(v, langs, [""] * len(v)), langs)
-    return cluster(x, n_themes=K, seed=seed).labels
+    return cluster(x, n_themes=k, seed=seed).labels
 
 
 def explore_variants() -> dict:
@@ -161,18 +167,19 @@ def together(labels: np.ndarray, ids: np.ndarray) -> tuple[float, float]:
     return float(np.mean(full)), float(np.mean(pair))
 
 
-def evaluate(name, fn, v, langs, ids, topics, seeds) -> dict:
+def evaluate(name, fn, v, langs, ids, topics, seeds, *, k: int = K, keep: np.ndarray | None = None) -> dict:
     from sklearn.metrics import adjusted_rand_score
     from sklearn.metrics import normalized_mutual_info_score as nmi
 
     runs, secs = [], []
     for seed in seeds:
         t = time.perf_counter()
-        runs.append(np.asarray(fn(v, langs, seed)))
+        lab = np.asarray(fn(v, langs, seed, k))
+        runs.append(lab if keep is None else lab[keep])  # `keep`: the labelled rows among all clustered
         secs.append(time.perf_counter() - t)
-    la = np.asarray(langs)
+    la = np.asarray(langs) if keep is None else np.asarray(langs)[keep]
     rows = {"name": name, "nmi_all": [], "nmi_assigned": [], "ids_together": [], "pair_rate": [],
-            "unassigned": [], "per_lang": {lang: [] for lang in sorted(set(langs))}}
+            "unassigned": [], "per_lang": {lang: [] for lang in sorted(set(la.tolist()))}}
     for lab in runs:
         rows["nmi_all"].append(nmi(topics, lab))
         a = lab >= 0
@@ -210,6 +217,45 @@ def per_language(results: list[dict]) -> None:
     print("  per-language NMI (median over seeds):  " + " ".join(f"{lang[:3]:>5}" for lang in langs))
     for r in results:
         print(f"  {r['name']:<39} " + " ".join(f"{np.median(r['per_lang'][lang]):>5.2f}" for lang in langs))
+
+
+def campaign_rows(db: Path) -> tuple[np.ndarray, list[str], int, int]:
+    """A kept scale store's approved messages, one row per distinct (text, language): vectors,
+    languages, the number of approved messages and of themes the store's themes stage chose."""
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    rows = con.execute("SELECT e.vector, d.lang FROM (SELECT DISTINCT m.text_hash AS h, l.lang AS lang "
+                       "FROM messages m JOIN languages l ON l.message_id = m.id "
+                       "JOIN moderation o ON o.message_id = m.id WHERE o.status = 'approved') d "
+                       "JOIN embeddings e ON e.text_hash = d.h").fetchall()
+    approved = con.execute("SELECT count(*) FROM moderation WHERE status = 'approved'").fetchone()[0]
+    themes = con.execute("SELECT count(*) FROM themes").fetchone()[0]
+    con.close()
+    v = np.frombuffer(b"".join(r[0] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+    return v, [r[1] for r in rows], approved, themes
+
+
+ISO1 = {"amh": "am", "arb": "ar", "deu": "de", "eng": "en", "fra": "fr", "hin": "hi", "ind": "id", "ita": "it",
+        "jpn": "ja", "kor": "ko", "por": "pt", "rus": "ru", "spa": "es", "tur": "tr", "vie": "vi", "zho": "zh"}
+
+
+def within(dbs: list[Path], v: np.ndarray, langs: list[str], ids: np.ndarray, topics: np.ndarray,
+           seeds: list[int]) -> None:
+    for db in dbs:
+        cv, clangs, approved, themes = campaign_rows(db)
+        k = K + themes
+        allv = np.concatenate([cv, v]).astype(np.float32)
+        alll = clangs + [ISO1.get(lang.split("_")[0], lang) for lang in langs]  # centred with the campaign's own
+        rows = np.arange(len(cv), len(allv))
+        print(f"\n== held-out half inside the campaign {db.name}: {approved:,} approved messages, {len(cv):,} "
+              f"distinct (text, language) rows, its themes stage chose {themes} themes; with the {len(v):,} "
+              f"SIB-200 sentences {len(allv):,} rows; k={k}; {len(seeds)} seeds; figures on the SIB-200 rows ==")
+        results = [evaluate("baseline: KMeans on language-centred e5", baseline, allv, alll, ids, topics, seeds,
+                            k=k, keep=rows),
+                   evaluate("letterworld default (now)", default, allv, alll, ids, topics, seeds, k=k, keep=rows)]
+        table(results)
+        per_language(results)
 
 
 # -- scale ------------------------------------------------------------------------------------
@@ -286,6 +332,8 @@ def main() -> int:
     ap.add_argument("--scale", action="store_true", help="also time the clustering path on synthetic vectors")
     ap.add_argument("--scale-rows", default="100000,500000")
     ap.add_argument("--only-scale", action="store_true")
+    ap.add_argument("--within", type=Path, nargs="+", default=[],
+                    help="also cluster the held-out half inside these kept bench/scale.py stores")
     args = ap.parse_args()
     print(header())
     if not args.only_scale:
@@ -316,6 +364,8 @@ def main() -> int:
                        evaluate("letterworld default (now)", default, v, la, ii, tt, seeds)]
             table(results)
             per_language([results[0], results[2]])
+            if half == "held-out" and args.within:
+                within(args.within, v, la, ii, tt, seeds)
             if args.explore and half == "dev":
                 print("\n  candidates tried on the dev half only (same seeds):")
                 table([evaluate(name, fn, v, la, ii, tt, seeds) for name, fn in explore_variants().items()])

@@ -82,7 +82,7 @@ def ingest(inputs: list[Path] = typer.Argument(..., help="CSV/TSV/JSONL/XLSX fil
             _remove_store(db)
         raise
     for f in summary.files:
-        say(f"{safe(f.path)}: {len(f.messages)} messages, {len(f.rejected)} rejected "
+        say(f"{safe(f.path)}: {f.count} messages, {len(f.rejected)} rejected "
             f"(encoding {safe(f.encoding)}; columns {safe(f.columns)})")
     if summary.errors:
         if created and not summary.added and not summary.rejected:

@@ -10,10 +10,9 @@ links out of an input folder are never followed."""
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,14 +40,40 @@ class IngestError(ValueError):
     """A whole file could not be read (unknown format, no text column...)."""
 
 
+BATCH = 5_000  # messages handed to a sink at a time
+
+Sink = Callable[[list[Message]], None]
+
+
 @dataclass
 class FileResult:
+    """What one input gave. With a `sink`, messages are handed to it in batches of BATCH as
+    they are read and not kept (`messages` stays empty; `count` says how many), so ingesting a
+    file holds its text but not all its messages at once."""
+
     path: str
     messages: list[Message] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
     encoding: str = ""
     notes: list[str] = field(default_factory=list)
+    sink: Sink | None = field(default=None, repr=False, compare=False)
+    count: int = 0  # messages read (kept in `messages`, or handed to the sink)
+
+    def add(self, item: Message | Rejected) -> None:
+        if isinstance(item, Rejected):
+            self.rejected.append(item)
+            return
+        self.messages.append(item)
+        self.count += 1
+        if self.sink is not None and len(self.messages) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand what is buffered to the sink (nothing without one)."""
+        if self.sink is not None and self.messages:
+            batch, self.messages = self.messages, []
+            self.sink(batch)
 
 
 @dataclass
@@ -227,8 +252,8 @@ def _records_to_result(result: FileResult, records: Iterator[tuple[int, dict[str
         if isinstance(record, Rejected):
             result.rejected.append(record)
             continue
-        item = _build_message(record, columns, result.path, row, defaults, max_chars)
-        (result.rejected if isinstance(item, Rejected) else result.messages).append(item)
+        result.add(_build_message(record, columns, result.path, row, defaults, max_chars))
+    result.flush()
     return result
 
 
@@ -250,6 +275,17 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` with their ends, split where a file's line ends (CR, LF, CRLF; not
+    U+2028 and friends, which may sit inside a field), without a second copy of the text."""
+    start = 0
+    for m in _TEXT_NEWLINE.finditer(text):
+        yield text[start:m.end()]
+        start = m.end()
+    if start < len(text):
+        yield text[start:]
+
+
 def read_table(path: Path) -> Table:
     """CSV/TSV with any delimiter and encoding (the dialect sniffed from the first lines);
     a row with a line in another encoding, or with the wrong number of fields, comes as a
@@ -263,7 +299,7 @@ def read_table(path: Path) -> Table:
     except csv.Error:
         delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
         notes.append(f"delimiter not detected, using {delimiter!r}")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
+    reader = csv.reader(_lines(text), delimiter=delimiter, quotechar='"', doublequote=True,
                         skipinitialspace=False, strict=False)
     try:
         headers = [h.replace("\ufeff", "").strip() for h in next(reader)]
@@ -296,39 +332,48 @@ def read_table(path: Path) -> Table:
 
 
 def read_delimited(path: Path, column_map: dict[str, str] | None = None,
-                   defaults: dict[str, str] | None = None, *, max_chars: int = DEFAULT_MAX_CHARS) -> FileResult:
+                   defaults: dict[str, str] | None = None, *, max_chars: int = DEFAULT_MAX_CHARS,
+                   sink: Sink | None = None) -> FileResult:
     """CSV/TSV with any delimiter; the dialect is sniffed from the first lines."""
     table = read_table(path)
-    result = FileResult(str(path), encoding=table.encoding, notes=table.notes)
+    result = FileResult(str(path), encoding=table.encoding, notes=table.notes, sink=sink)
     records = ((line, v if isinstance(v, Rejected) else dict(zip(table.headers, v))) for line, v in table.rows)
     return _records_to_result(result, records, table.headers, column_map, defaults or {}, max_chars)
 
 
 def read_jsonl(path: Path, column_map: dict[str, str] | None = None,
-               defaults: dict[str, str] | None = None, *, max_chars: int = DEFAULT_MAX_CHARS) -> FileResult:
+               defaults: dict[str, str] | None = None, *, max_chars: int = DEFAULT_MAX_CHARS,
+               sink: Sink | None = None) -> FileResult:
+    """One JSON object per line. Two passes over the text: the first collects every key (the
+    columns are mapped before any row is built), the second parses and builds row by row."""
     decoded = decode_text(_read(path), str(path))
-    result = FileResult(str(path), encoding=decoded.encoding)
-    parsed: list[tuple[int, dict[str, Any] | Rejected]] = []
-    headers: list[str] = []
-    # only CR and LF end a line: U+2028 and friends may sit inside a JSON string
-    for number, line in enumerate(_TEXT_NEWLINE.split(decoded.text), start=1):
-        if number in decoded.bad_lines:
-            parsed.append((number, Rejected(str(path), number, decoded.bad_lines[number], line[:RAW_KEPT])))
-            continue
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            parsed.append((number, Rejected(str(path), number, f"invalid JSON: {exc.msg} at column {exc.colno}",
-                                            line[:RAW_KEPT])))
-            continue
-        if not isinstance(record, dict):
-            parsed.append((number, Rejected(str(path), number, "a JSON line must be an object", line[:RAW_KEPT])))
-            continue
-        headers.extend(k for k in record if k not in headers)
-        parsed.append((number, record))
-    return _records_to_result(result, iter(parsed), headers, column_map, defaults or {}, max_chars)
+    result = FileResult(str(path), encoding=decoded.encoding, sink=sink)
+
+    def parsed() -> Iterator[tuple[int, dict[str, Any] | Rejected]]:
+        # only CR and LF end a line: U+2028 and friends may sit inside a JSON string
+        for number, line in enumerate(_lines(decoded.text), start=1):
+            line = line.rstrip("\r\n")
+            if number in decoded.bad_lines:
+                yield number, Rejected(str(path), number, decoded.bad_lines[number], line[:RAW_KEPT])
+                continue
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, Rejected(str(path), number, f"invalid JSON: {exc.msg} at column {exc.colno}",
+                                       line[:RAW_KEPT])
+                continue
+            if not isinstance(record, dict):
+                yield number, Rejected(str(path), number, "a JSON line must be an object", line[:RAW_KEPT])
+                continue
+            yield number, record
+
+    headers: dict[str, None] = {}
+    for _, record in parsed():
+        if not isinstance(record, Rejected):
+            headers.update(dict.fromkeys(record))
+    return _records_to_result(result, parsed(), list(headers), column_map, defaults or {}, max_chars)
 
 
 def _sheet_rows(values_ws, formulas_ws) -> list[list[Any]]:
@@ -350,7 +395,7 @@ def _sheet_rows(values_ws, formulas_ws) -> list[list[Any]]:
 
 def read_xlsx(path: Path, column_map: dict[str, str] | None = None,
               defaults: dict[str, str] | None = None, *, max_chars: int = DEFAULT_MAX_CHARS,
-              sheets: list[str] | None = None) -> FileResult:
+              sheets: list[str] | None = None, sink: Sink | None = None) -> FileResult:
     """Every worksheet (or those named in `sheets`); in each, the first non-empty row is the
     header. A sheet without a message column is skipped with a note saying so; merged cells
     hold their value in every row they span."""
@@ -366,7 +411,7 @@ def read_xlsx(path: Path, column_map: dict[str, str] | None = None,
     if unknown:
         raise IngestError(f"{path}: no sheet named {', '.join(map(repr, unknown))}; sheets: {', '.join(names)}")
     chosen = [n for n in names if not sheets or n in sheets]
-    result = FileResult(str(path), encoding="xlsx")
+    result = FileResult(str(path), encoding="xlsx", sink=sink)
     read_any = False
     for name in chosen:
         grid = _sheet_rows(workbook[name], formulas[name])
@@ -382,7 +427,7 @@ def read_xlsx(path: Path, column_map: dict[str, str] | None = None,
             continue
         rows = ((n, dict(zip(headers, v))) for n, v in enumerate(grid[header_row:], start=header_row + 1)
                 if any(x not in (None, "") for x in v))
-        part = FileResult(where)
+        part = FileResult(where, sink=sink)
         try:
             _records_to_result(part, rows, headers, column_map, defaults or {}, max_chars)
         except IngestError as exc:
@@ -392,10 +437,11 @@ def read_xlsx(path: Path, column_map: dict[str, str] | None = None,
             continue
         read_any = True
         result.messages += part.messages
+        result.count += part.count
         result.rejected += part.rejected
         result.columns = result.columns or part.columns
         if len(chosen) > 1:
-            result.notes.append(f"sheet {name!r}: {len(part.messages)} messages, {len(part.rejected)} rejected")
+            result.notes.append(f"sheet {name!r}: {part.count} messages, {len(part.rejected)} rejected")
     if not read_any:
         raise IngestError(f"{path}: no sheet holds messages ({'; '.join(result.notes) or 'no sheets'})")
     return result
@@ -424,10 +470,11 @@ def _skip_reason(child: Path, folder: Path, wanted: tuple[str, ...]) -> str:
 
 
 def read_folder(path: Path, column_map: dict[str, str] | None = None,
-                defaults: dict[str, str] | None = None, *, max_chars: int = DEFAULT_MAX_CHARS) -> FileResult:
+                defaults: dict[str, str] | None = None, *, max_chars: int = DEFAULT_MAX_CHARS,
+                sink: Sink | None = None) -> FileResult:
     """Each .txt file is one message; an optional metadata.csv (column `file`) adds fields.
     Subfolders, other files and links out of the folder are skipped with a note."""
-    result = FileResult(str(path), encoding="per file")
+    result = FileResult(str(path), encoding="per file", sink=sink)
     meta: dict[str, dict[str, Any]] = {}
     meta_path = path / "metadata.csv"
     meta_columns: dict[str, str] = {}
@@ -456,27 +503,28 @@ def read_folder(path: Path, column_map: dict[str, str] | None = None,
             continue
         record = {**meta.get(file.name, {}), "__text__": text.strip("\ufeff")}
         record.pop("file", None)
-        item = _build_message(record, columns, str(file), 1, defaults or {}, max_chars)
-        (result.rejected if isinstance(item, Rejected) else result.messages).append(item)
+        result.add(_build_message(record, columns, str(file), 1, defaults or {}, max_chars))
+    result.flush()
     return result
 
 
 def read_path(path: str | Path, column_map: dict[str, str] | None = None,
               defaults: dict[str, str] | None = None, *, max_chars: int = DEFAULT_MAX_CHARS,
-              sheets: list[str] | None = None) -> FileResult:
-    """Dispatch on the file type; raises IngestError naming what is supported."""
+              sheets: list[str] | None = None, sink: Sink | None = None) -> FileResult:
+    """Dispatch on the file type; raises IngestError naming what is supported. `sink`: take
+    the messages in batches as they are read (see FileResult)."""
     path = Path(path)
     if not path.exists():
         raise IngestError(f"{path}: no such file or folder")
     if path.is_dir():
-        return read_folder(path, column_map, defaults, max_chars=max_chars)
+        return read_folder(path, column_map, defaults, max_chars=max_chars, sink=sink)
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
-        return read_jsonl(path, column_map, defaults, max_chars=max_chars)
+        return read_jsonl(path, column_map, defaults, max_chars=max_chars, sink=sink)
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, column_map, defaults, max_chars=max_chars, sheets=sheets)
+        return read_xlsx(path, column_map, defaults, max_chars=max_chars, sheets=sheets, sink=sink)
     if suffix in TEXT_SUFFIXES:
-        return read_delimited(path, column_map, defaults, max_chars=max_chars)
+        return read_delimited(path, column_map, defaults, max_chars=max_chars, sink=sink)
     raise IngestError(f"{path}: unsupported file type {suffix!r}; supported: {', '.join(SUPPORTED)}")
 
 

@@ -4,10 +4,12 @@ Also the outputs that compose writes beside the letter (messages.jsonl, themes.j
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +215,11 @@ def compose_letter(store: Store, config: Config, recipient: str, embedder: Embed
     if target and not reading.within(letter["seconds"], target, lc.tolerance):
         warn(f"compose: the letter reads in {letter['seconds']:.0f} s, not within {lc.tolerance:.0%} of the "
              f"{target:.0f} s asked for (not enough eligible quotes, or quotes too long to fit)")
+    last = store.latest_letter(recipient)
+    if last is not None and _same_letter(letter, last):
+        # a re-run with nothing new changes nothing: no new version of the same letter
+        say(f"compose: the letter is the same as version {last['version']}; kept (no new version)")
+        return last
     with store.transaction():
         version = store.add_letter(letter, actor=actor, note=note)
         store.audit("compose", f"letter:{version}", actor=actor,
@@ -222,10 +229,85 @@ def compose_letter(store: Store, config: Config, recipient: str, embedder: Embed
     return letter
 
 
+# what the outputs are made of: every table that message_rows, rejected_rows, themes.json and
+# the report read (the redacted text and the effective flags are views over these)
+OUTPUT_SOURCES = ("messages", "languages", "moderation", "flags", "dismissals", "redactions", "theme_members",
+                  "themes", "rejected")
+OUTPUTS_MANIFEST = ".letterworld-outputs.json"
+
+
+@lru_cache(maxsize=1)
+def _package_fingerprint() -> str:
+    """The code and data the outputs are written with: another version of letterworld rewrites them."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".pyc"):
+        h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def outputs_key(store: Store, letter: dict[str, Any], *, ner: bool = True) -> str:
+    """A hash of everything `write_outputs` writes from: the rows of OUTPUT_SOURCES (every column;
+    a message's text by its hash), the letter, the NER switch and the code. SQL concatenates the
+    rows, so this costs a fraction of writing the outputs."""
+    h = hashlib.sha256(f"{_package_fingerprint()}\0{ner}\0".encode())
+    h.update(json.dumps(letter, sort_keys=True, ensure_ascii=False, default=str).encode())
+    for table in OUTPUT_SOURCES:
+        cols = [r[1] for r in store.db.execute(f"PRAGMA table_info({table})") if r[1] != "text" or table != "messages"]
+        row = " || char(31) || ".join(f"quote({c})" for c in cols)
+        count, rows = store.db.execute(f"SELECT count(*), group_concat(r, char(30)) FROM "
+                                       f"(SELECT {row} AS r FROM {table} ORDER BY rowid)").fetchone()
+        h.update(f"\0{table}\0{count}\0".encode() + (rows or "").encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _kept_outputs(out_dir: Path, key: str) -> dict[str, Path] | None:
+    """The outputs a previous compose wrote into out_dir from the same key, when every file is
+    still there as it was written (same size and modification time); else None."""
+    try:
+        manifest = json.loads((out_dir / OUTPUTS_MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("key") != key:
+            return None
+        out = {}
+        for name, (rel, size, mtime) in manifest["files"].items():
+            st = (out_dir / rel).stat()
+            if (st.st_size, st.st_mtime_ns) != (size, mtime):
+                return None
+            out[name] = out_dir / rel
+        return out
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _same_letter(new: dict[str, Any], stored: dict[str, Any]) -> bool:
+    """Whether a letter just composed says what a stored version says (its time and number aside)."""
+    def strip(d: dict[str, Any]) -> str:
+        return json.dumps({k: v for k, v in d.items() if k not in ("created", "version")}, sort_keys=True,
+                          ensure_ascii=False, default=str)
+    return strip(new) == strip(stored)
+
+
 def write_outputs(store: Store, out_dir: Path, letter: dict[str, Any], *, ner: bool = True) -> dict[str, Path]:
-    """The letter's files and the campaign's: messages.jsonl, themes.json, report.html."""
-    out: dict[str, Path] = {}
+    """The letter's files and the campaign's: messages.jsonl, themes.json, report.html. When
+    nothing they are written from changed (`outputs_key`) and the files written last time are
+    untouched, they are kept as they are."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    key = outputs_key(store, letter, ner=ner)
+    kept = _kept_outputs(out_dir, key)
+    if kept is not None:
+        say(f"compose: nothing the outputs in {out_dir} are written from changed; kept as they are")
+        return kept
+    out = _write_outputs(store, out_dir, letter, ner=ner)
+    files = {}
+    for name, path in out.items():
+        st = path.stat()
+        files[name] = [path.relative_to(out_dir).as_posix(), st.st_size, st.st_mtime_ns]
+    (out_dir / OUTPUTS_MANIFEST).write_text(json.dumps({"key": key, "files": files}), encoding="utf-8")
+    return out
+
+
+def _write_outputs(store: Store, out_dir: Path, letter: dict[str, Any], *, ner: bool = True) -> dict[str, Path]:
+    out: dict[str, Path] = {}
     rows = message_rows(store)
     path = out_dir / "messages.jsonl"
     with path.open("w", encoding="utf-8") as fh:

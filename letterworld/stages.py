@@ -48,18 +48,25 @@ def ingest(store: Store, inputs: Sequence[str | Path], *, column_map: dict[str, 
     go on."""
     summary = IngestSummary()
     for path in expand_inputs(list(inputs), summary.skipped):
+        counts = [0, 0]  # added, already present
+
+        def write(batch: list) -> None:  # messages go to the store in batches as they are read
+            added, already = store.add_messages(batch)
+            counts[0] += added
+            counts[1] += already
+
         try:
-            result = read_path(path, column_map, defaults, max_chars=max_chars, sheets=sheets)
+            with store.transaction():  # one file is read whole or not at all
+                result = read_path(path, column_map, defaults, max_chars=max_chars, sheets=sheets, sink=write)
+                store.add_rejected(result.rejected)
+                store.audit("ingest", str(path), detail={"added": counts[0], "already_present": counts[1],
+                                                         "rejected": len(result.rejected),
+                                                         "encoding": result.encoding, "columns": result.columns,
+                                                         "notes": result.notes})
         except IngestError as exc:
             summary.errors.append(str(exc))
             continue
-        with store.transaction():
-            added, already = store.add_messages(result.messages)
-            store.add_rejected(result.rejected)
-            store.audit("ingest", str(path), detail={"added": added, "already_present": already,
-                                                     "rejected": len(result.rejected),
-                                                     "encoding": result.encoding, "columns": result.columns,
-                                                     "notes": result.notes})
+        added, already = counts
         summary.files.append(result)
         summary.added += added
         summary.already += already

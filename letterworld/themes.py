@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
 
 from .segment import words
 from .space import (  # noqa: F401  (the meaning space lives in space.py; re-exported)
@@ -251,7 +249,9 @@ def join_translations(vectors: np.ndarray, langs: list[str], *, seed: int = 0, i
     return remove_common_direction(out, out=out) if len(out) else out
 
 
-def _fit(x: np.ndarray, w: np.ndarray, k: int, seed: int, n_init: int = 10) -> KMeans:
+def _fit(x: np.ndarray, w: np.ndarray, k: int, seed: int, n_init: int = 10):
+    from sklearn.cluster import KMeans  # here, not at import: scikit-learn costs every CLI start seconds
+
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(x, sample_weight=w)
 
 
@@ -276,6 +276,8 @@ def choose_k(x: np.ndarray, w: np.ndarray, candidates: list[int], seed: int = 0)
         pairs = [adjusted_rand_score(runs[i], runs[j]) for i in range(len(runs)) for j in range(i + 1, len(runs))]
         stability = float(np.mean(pairs)) if pairs else 1.0
         min_share = float(np.bincount(runs[0], minlength=k).min() / len(xs))
+        from sklearn.metrics import silhouette_score
+
         sil = float(silhouette_score(xs, runs[0], metric="cosine", sample_size=min(len(xs), 3000),
                                      random_state=seed)) if k >= 2 and len(set(runs[0])) >= 2 else 0.0
         curve[k] = {"stability": round(stability, 4), "min_share": round(min_share, 4), "silhouette": round(sil, 4)}
@@ -406,6 +408,8 @@ def cluster(vectors: np.ndarray, weights: np.ndarray | None = None, *, n_themes:
     centroids = _centroids(xf, wf, fitted, k)
     labels, scores = assign(x, centroids)
     if k >= 2 and len(set(labels.tolist())) >= 2:
+        from sklearn.metrics import silhouette_score
+
         sil = float(silhouette_score(x, labels, metric="cosine", sample_size=min(n, 3000), random_state=seed))
     else:
         sil = 0.0

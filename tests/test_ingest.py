@@ -120,3 +120,78 @@ def test_reingest_adds_nothing_and_keeps_rejected_once(store, tmp_path):
     assert store.count_messages() == 2
     assert len(store.rejected()) == 1
     assert store.rejected()[0].source_row == 3
+
+
+def _big_inputs(tmp_path, n):
+    """The same n messages (a quoted two-line one, a U+2028 inside a field, a bad row every
+    97th) as CSV, JSONL and XLSX."""
+    from openpyxl import Workbook
+
+    texts = [f"Mensaje {i}\u2028para Jani" if i % 5 == 0 else f"Message {i}" for i in range(n)]
+    texts[3] = "Fuerza,\nJani"
+    lines = ["text,country"] + [f'"{t}",CO' if i % 97 else f'"{t}",CO,extra' for i, t in enumerate(texts)]
+    csv_path = write(tmp_path / "big.csv", "\n".join(lines) + "\n")
+    jsonl = write(tmp_path / "big.jsonl", "\n".join(json.dumps({"text": t, "country": "CO"}) if i % 97
+                                                    else "{not json" for i, t in enumerate(texts)) + "\n")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["text", "country"])
+    for t in texts:
+        ws.append([t, "CO"])
+    wb.save(tmp_path / "big.xlsx")
+    return csv_path, jsonl, tmp_path / "big.xlsx"
+
+
+def test_a_sink_takes_the_messages_in_batches_and_they_are_the_same_as_read_whole(tmp_path, monkeypatch):
+    import letterworld.ingest as ingest
+
+    monkeypatch.setattr(ingest, "BATCH", 40)
+    for path in _big_inputs(tmp_path, 300):
+        whole = read_path(path)
+        batches = []
+        streamed = read_path(path, sink=batches.append)
+        assert streamed.messages == []  # nothing kept: the sink has them
+        assert [len(b) for b in batches[:-1]] == [40] * (len(batches) - 1) and 0 < len(batches[-1]) <= 40
+        got = [m for b in batches for m in b]
+        assert streamed.count == len(got) == len(whole.messages) == whole.count
+        assert [(m.text, m.source_row, m.country) for m in got] == \
+            [(m.text, m.source_row, m.country) for m in whole.messages]
+        assert [(r.source_row, r.reason) for r in streamed.rejected] == \
+            [(r.source_row, r.reason) for r in whole.rejected]
+    assert any("\u2028" in m.text for m in whole.messages) and "Fuerza,\nJani" in [m.text for m in got]
+
+
+def test_ingest_writes_a_file_in_batches_and_reports_every_message(store, tmp_path, monkeypatch):
+    import letterworld.ingest as ingest
+
+    monkeypatch.setattr(ingest, "BATCH", 25)
+    csv_path, jsonl, _ = _big_inputs(tmp_path, 200)
+    calls = []
+    real = store.add_messages
+    monkeypatch.setattr(store, "add_messages", lambda ms: calls.append(len(ms)) or real(ms))
+    s = stages.ingest(store, [csv_path, jsonl])
+    assert max(calls) <= 25 and sum(calls) == 2 * (200 - 3)
+    assert (s.added, s.already, s.rejected) == (2 * 197, 0, 2 * 3)
+    assert [f.count for f in s.files] == [197, 197] and all(f.messages == [] for f in s.files)
+    assert store.count_messages() == 394
+
+
+def test_a_file_that_fails_halfway_leaves_nothing_of_itself(store, tmp_path, monkeypatch):
+    import letterworld.ingest as ingest
+
+    monkeypatch.setattr(ingest, "BATCH", 10)
+    csv_path, jsonl, _ = _big_inputs(tmp_path, 100)
+    real = ingest._build_message
+    seen = []
+
+    def failing(record, *a, **k):  # the 60th row of the CSV cannot be read: an error after 5 batches
+        seen.append(1)
+        if len(seen) == 60:
+            raise IngestError("big.csv: the disk went away")
+        return real(record, *a, **k)
+
+    monkeypatch.setattr(ingest, "_build_message", failing)
+    s = stages.ingest(store, [csv_path, jsonl])
+    assert s.errors == ["big.csv: the disk went away"]
+    assert s.added == 98 and store.count_messages() == 98  # only the JSONL: no batch of the CSV is kept
+    assert {m.source_file for m in store.messages()} == {str(jsonl)}

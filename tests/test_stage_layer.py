@@ -301,3 +301,37 @@ def test_a_failing_video_encoder_is_an_error_unless_no_video(tmp_path, monkeypat
     res = CliRunner().invoke(app, ["render", str(tmp_path / "letter.json"), "--out", str(tmp_path / "c"), "--no-pdf",
                                    "--no-contact-sheet"])
     assert res.exit_code == 2 and "exited 3" in res.output
+
+
+def test_compose_with_nothing_new_keeps_the_version_and_the_outputs(demo_copy, embedder, tmp_path, monkeypatch):
+    """A re-run with nothing new changes nothing: no new letter version, no output rewritten. A
+    decision, an output edited or deleted by hand, each writes again."""
+    import letterworld.pipeline as pipeline
+
+    out = tmp_path / "out"
+    first = compose_now(demo_copy, embedder, out_dir=out)
+    files = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    assert {"messages.jsonl", "report.html", "letter.json", "themes.json"} <= set(files)
+    writes = []
+    real = pipeline._write_outputs
+    monkeypatch.setattr(pipeline, "_write_outputs", lambda *a, **k: writes.append(1) or real(*a, **k))
+    again = compose_now(demo_copy, embedder, out_dir=out)
+    assert again["version"] == first["version"] and writes == []
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == files
+    with Store(demo_copy) as store:
+        assert store.db.execute("SELECT count(*) FROM letters").fetchone()[0] == first["version"]
+    (out / "report.html").write_text("edited by hand", encoding="utf-8")
+    compose_now(demo_copy, embedder, out_dir=out)
+    assert writes == [1] and "edited by hand" not in (out / "report.html").read_text(encoding="utf-8")
+    (out / "messages.jsonl").unlink()
+    compose_now(demo_copy, embedder, out_dir=out)
+    assert writes == [1, 1] and (out / "messages.jsonl").exists()
+    with Store(demo_copy) as store:  # a moderator's decision on a message that is not quoted
+        quoted = {d["message_id"] for d in store.excerpts()}
+        mid = next(i for i, s in store.statuses().items() if s == "approved" and i not in quoted)
+        q.decide(store, [mid], "reject", reason_code=next(iter(q.REASON_CODES)), actor="ana", why="spam")
+    compose_now(demo_copy, embedder, out_dir=out)
+    assert writes == [1, 1, 1]
+    row = next(json.loads(x) for x in (out / "messages.jsonl").read_text(encoding="utf-8").splitlines()
+               if json.loads(x)["id"] == mid)
+    assert row["status"] == "rejected"
