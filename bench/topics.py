@@ -90,11 +90,11 @@ def baseline(v: np.ndarray, langs: list[str], seed: int, k: int = K) -> np.ndarr
     la = np.asarray(langs)
     for lang in np.unique(la):
         x[la == lang] -= x[la == lang].mean(axis=0)
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)  # a language of one row centres to zero
     return KMeans(n_clusters=k, random_state=seed).fit_predict(x)
 
 
-def before(v: np.ndarray, langs: list[str], seed: int) -> np.ndarray:
+def before(v: np.ndarray, langs: list[str], seed: int, k: int = K) -> np.ndarray:
     from letterworld.themes import (
         ThemeSpace,
         cluster,
@@ -104,7 +104,7 @@ def before(v: np.ndarray, langs: list[str], seed: int) -> np.ndarray:
 
     x = ThemeSpace().fit_transform(v, langs, [""] * len(v))
     x = smooth_neighbours(join_translations(x, langs), 5)
-    return cluster(x, n_themes=K, seed=seed, method="kmeans").labels
+    return cluster(x, n_themes=k, seed=seed, method="kmeans").labels
 
 
 def default(v: np.ndarray, langs: list[str], seed: int, k: int = K) -> np.ndarray:
@@ -127,12 +127,12 @@ def explore_variants() -> dict:
         return (y / np.linalg.norm(y, axis=1, keepdims=True)).astype(np.float32)
 
     def make(smooth=5, top=0, **kw):
-        def run(v, langs, seed):
+        def run(v, langs, seed, k=K):
             x = ThemeSpace().fit_transform(v, langs, [""] * len(v))
             if top:
                 x = without_top(x, top)
             x = T.theme_vectors(x, langs, neighbours=smooth)
-            return T.cluster(x, n_themes=K, seed=seed, **kw).labels
+            return T.cluster(x, n_themes=k, seed=seed, **kw).labels
         return run
 
     out = {}
