@@ -249,10 +249,8 @@ def _records_to_result(result: FileResult, records: Iterator[tuple[int, dict[str
             "name it with --column text=HEADER")
     result.columns = columns
     for row, record in records:
-        if isinstance(record, Rejected):
-            result.rejected.append(record)
-            continue
-        result.add(_build_message(record, columns, result.path, row, defaults, max_chars))
+        result.add(record if isinstance(record, Rejected)
+                   else _build_message(record, columns, result.path, row, defaults, max_chars))
     result.flush()
     return result
 

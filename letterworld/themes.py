@@ -264,7 +264,7 @@ def choose_k(x: np.ndarray, w: np.ndarray, candidates: list[int], seed: int = 0)
     Silhouette alone is arbitrary on real campaigns (low, ~0.05, and nearly flat in k);
     stability answers the campaigner's question ("would I get the same themes again?")
     and keeps silhouette from choosing between partitions that are noise."""
-    from sklearn.metrics import adjusted_rand_score
+    from sklearn.metrics import adjusted_rand_score, silhouette_score
 
     n = len(x)
     rng = np.random.default_rng(seed)
@@ -276,8 +276,6 @@ def choose_k(x: np.ndarray, w: np.ndarray, candidates: list[int], seed: int = 0)
         pairs = [adjusted_rand_score(runs[i], runs[j]) for i in range(len(runs)) for j in range(i + 1, len(runs))]
         stability = float(np.mean(pairs)) if pairs else 1.0
         min_share = float(np.bincount(runs[0], minlength=k).min() / len(xs))
-        from sklearn.metrics import silhouette_score
-
         sil = float(silhouette_score(xs, runs[0], metric="cosine", sample_size=min(len(xs), 3000),
                                      random_state=seed)) if k >= 2 and len(set(runs[0])) >= 2 else 0.0
         curve[k] = {"stability": round(stability, 4), "min_share": round(min_share, 4), "silhouette": round(sil, 4)}
