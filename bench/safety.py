@@ -23,7 +23,7 @@ from machine import header  # noqa: E402
 from train_safety import demo_half, demo_rows, embed, read_tsv  # noqa: E402
 
 from letterworld.moderation.rules import find_safety  # noqa: E402
-from letterworld.moderation.safety import load_safety_classifier  # noqa: E402
+from letterworld.moderation.safety import BARS, load_safety_classifier  # noqa: E402
 
 HELDOUT = ROOT / "models" / "safety" / "heldout.tsv"
 # written later by someone who read none of the project's files (no training row, rule or model):
@@ -31,16 +31,17 @@ HELDOUT = ROOT / "models" / "safety" / "heldout.tsv"
 BATCH3 = ROOT / "models" / "safety" / "heldout_batch3.tsv"
 
 
-def held_out_table(path: Path, clf, dangerous: tuple[str, ...]) -> None:
+def held_out_table(path: Path, clf, dangerous: tuple[str, ...], bar: str = "standard") -> None:
     """Recall on threats and the share of hard negatives flagged, per language, for one file."""
     rows = read_tsv(path)
     texts = [r["text"] for r in rows]
     langs = [r["lang"] for r in rows]
     y = np.array([r["label"] == "threat" for r in rows])
     pat = np.array([bool(find_safety(t, dangerous)) for t in texts])
-    cls = clf.score(embed(texts), langs) >= clf.threshold
+    cls = clf.score(embed(texts), langs) >= clf.bar(bar)
     both = pat | cls
-    print(f"\nHeld-out sentences (models/safety/{path.name}, {len(rows)}; RBF SVM decision threshold {clf.threshold:+.3f})")
+    print(f"\nHeld-out sentences (models/safety/{path.name}, {len(rows)}; safety_bar {bar!r}: RBF SVM decision "
+          f"threshold {clf.bar(bar):+.3f})")
     print("| lang | threats | recall patterns | recall classifier | recall both | hard negatives | "
           "flagged patterns | flagged classifier | flagged both |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -58,19 +59,28 @@ def main() -> None:
 
     dangerous = tuple(demo_config().campaign.dangerous_terms)
     clf = load_safety_classifier()
-    for path in (HELDOUT, BATCH3):
-        if path.exists():
-            held_out_table(path, clf, dangerous)
-
+    bars = [b for b in BARS if b == "standard" or clf.threshold_high is not None]
+    for bar in bars:
+        for path in (HELDOUT, BATCH3):
+            if path.exists():
+                held_out_table(path, clf, dangerous, bar)
     demo = demo_rows()
     dt = [d["text"] for d in demo]
-    dp = np.array([bool(find_safety(t, dangerous)) for t in dt])
-    dc = clf.score(embed(dt), [None if d["lang"] == "und" else d["lang"] for d in demo]) >= clf.threshold
+    scores = clf.score(embed(dt), [None if d["lang"] == "und" else d["lang"] for d in demo])
+    dp = np.array([bool(find_safety(t, dangerous)) for t in dt])  # the patterns: the same at every bar
+    for bar in bars:
+        demo_table(demo, dp, scores >= clf.bar(bar), bar)
+
+
+def demo_table(demo: list[dict], dp: np.ndarray, dc: np.ndarray, bar: str) -> None:
+    """The share of the demo's solidarity messages held (each half), and the planted rows;
+    `dp`, `dc`: each message held by the patterns, by the classifier at `bar`."""
+    dt = [d["text"] for d in demo]
     held = dp | dc
     planted = np.array([bool(d["planted"]) for d in demo])
     half = np.array([demo_half(t) for t in dt])
     print(f"\nDemo corpus ({len(demo)} messages; {planted.sum()} planted hostile/safety rows excluded from the "
-          "solidarity denominator). Held = safety flag (patterns or classifier).")
+          f"solidarity denominator). Held = safety flag (patterns or classifier), safety_bar {bar!r}.")
     for name, m in (("solidarity, all", ~planted), ("solidarity, training half (its negatives were trained on)",
                     ~planted & (half == "train")), ("solidarity, test half (never trained on)", ~planted & (half == "test"))):
         print(f"- {name}: held {held[m].sum()} of {m.sum()} ({held[m].mean():.1%}); patterns {dp[m].sum()}, "

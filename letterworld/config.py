@@ -47,11 +47,17 @@ class IngestConfig:
     max_chars: int = field(default=20_000, metadata=_range(1, 10_000_000))
 
 
+SAFETY_BARS = ("standard", "high")  # the safety classifier's bars (moderation/safety.py)
+
+
 @dataclass
 class ScreenConfig:
     auto_approve: bool = False  # approve messages with no flag (the demo turns this on)
     classifier: bool = True  # run the abuse/hostility classifier on the embeddings
     safety_classifier: bool = True  # with it, the safety classifier (threats; its flags hold a message)
+    # its bar: "standard" holds <= 1.5% of real solidarity letters (the demo's out-of-fold scores),
+    # "high" <= 5%: more threats held, more letters for a moderator (figures: bench/safety.py)
+    safety_bar: str = field(default="standard", metadata=_range(choices=SAFETY_BARS))
     # spaCy NER for person names (the `ner` extra); when on and a pipeline is missing the run
     # stops naming the package to install; off: patterns and name lists only
     ner: bool = True

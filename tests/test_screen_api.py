@@ -38,3 +38,43 @@ def test_screen_runs_the_classifiers_the_rules_alone_do_not():
     calm = screen("Stay strong Jani, the whole world is with you!")
     assert calm.flags == () and calm.redacted.startswith("Stay strong")
     assert screen(threat, classify=False).flags == screen_rules(threat).flags
+
+
+def test_the_high_safety_bar_holds_more_and_says_which_bar():
+    import pytest
+
+    from letterworld.embedding import load_embedder
+    from letterworld.moderation.safety import load_safety_classifier
+    from letterworld.pipeline import demo_detected
+
+    clf = load_safety_classifier()
+    assert clf.threshold_high is not None and clf.bar("high") < clf.bar("standard")
+    with pytest.raises(ValueError, match="standard, high"):
+        clf.bar("hihg")
+    from dataclasses import replace  # older weights without a high bar: an error, never the lower bar
+
+    with pytest.raises(ValueError, match="no 'high' bar"):
+        replace(clf, threshold_high=None).bar("high")
+    assert replace(clf, threshold_high=None).bar("standard") == clf.bar("standard")
+    # a demo message scoring between the two bars: held at "high", not at "standard"
+    demo = demo_detected()[:300]
+    texts, langs = [m.text for m, _ in demo], [None if lang == "und" else lang for _, lang in demo]
+    scores = clf.score(load_embedder(clf.embedder).encode(texts), langs)
+    assert (scores >= clf.bar("high")).sum() > (scores >= clf.bar("standard")).sum()
+    k = next(i for i, s in enumerate(scores) if clf.bar("high") <= s < clf.bar("standard"))
+    std = screen(texts[k], lang=langs[k], classify=True)
+    high = screen(texts[k], lang=langs[k], safety_bar="high")
+    assert not any(f.kind == "safety" and f.reason.startswith("classifier") for f in std.flags)
+    held = [f for f in high.flags if f.kind == "safety" and f.reason.startswith("classifier")]
+    assert held and f"bar {clf.bar('high'):+.2f}" in held[0].reason and held[0] in high.blocking
+
+
+def test_a_misspelt_safety_bar_is_refused_with_the_valid_values(tmp_path):
+    import pytest
+
+    from letterworld.config import ConfigError, load_config
+
+    path = tmp_path / "campaign.toml"
+    path.write_text('[screen]\nsafety_bar = "hihg"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="high"):
+        load_config(path)

@@ -109,7 +109,7 @@ def languages_of(texts: list[str]) -> list[str]:
 
 def screen_many(texts: list[str], *, langs: list[str | None] | None = None, dangerous_terms: tuple[str, ...] = (),
                 protected_names: tuple[str, ...] = (), ner: bool = True, classify: bool = True,
-                safety: bool = True, embedder=None) -> list[Screening]:
+                safety: bool = True, safety_bar: str = "standard", embedder=None) -> list[Screening]:
     """`screen` for many messages at once (the embeddings in one batch). A language not given is
     detected, as the detect stage would."""
     from .stage import confirmed_terms, model_flags
@@ -123,7 +123,7 @@ def screen_many(texts: list[str], *, langs: list[str | None] | None = None, dang
     clf, emb = _models(embedder) if classify else (None, None)
     if clf is None:
         return rules
-    extra = model_flags(clf, texts, langs, emb.encode, emb.name, safety=safety)
+    extra = model_flags(clf, texts, langs, emb.encode, emb.name, safety=safety, safety_bar=safety_bar)
     out = []
     for r, more in zip(rules, extra):
         flags = sorted(confirmed_terms(list(r.flags) + more), key=lambda f: (f.start, f.end, f.kind))
@@ -133,14 +133,14 @@ def screen_many(texts: list[str], *, langs: list[str | None] | None = None, dang
 
 def screen(text: str, *, lang: str | None = None, dangerous_terms: tuple[str, ...] = (),
            protected_names: tuple[str, ...] = (), ner: bool = True, classify: bool = True, safety: bool = True,
-           embedder=None) -> Screening:
+           safety_bar: str = "standard", embedder=None) -> Screening:
     """Every per-message check of the screen stage on one message: the rules (`screen_rules`) and,
     with `classify`, the abuse/hostility classifier and (with `safety`) the safety classifier on
     the message's embedding, as `letterworld screen` runs them. `lang`: the message's language
     (detected when not given). Corpus-level checks (duplicates, off-topic, copies of the
     campaign's sample texts) need the whole campaign and stay in the stage."""
     return screen_many([text], langs=[lang], dangerous_terms=dangerous_terms, protected_names=protected_names,
-                       ner=ner, classify=classify, safety=safety, embedder=embedder)[0]
+                       ner=ner, classify=classify, safety=safety, safety_bar=safety_bar, embedder=embedder)[0]
 
 
 __all__ = ["Flag", "Screening", "screen", "screen_many", "screen_rules", "redact", "GROUPING_KINDS", "HIDDEN_TEXT",

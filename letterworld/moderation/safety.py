@@ -16,6 +16,7 @@ from importlib import resources
 
 import numpy as np
 
+from ..config import SAFETY_BARS as BARS  # `[screen] safety_bar`
 from ..records import Flag
 from .classifier import centre_by_language
 
@@ -29,10 +30,22 @@ class SafetyClassifier:
     dual_coef: np.ndarray  # (n,) their signed weights
     intercept: float
     gamma: float
-    threshold: float  # on the decision value
+    threshold: float  # on the decision value: the "standard" bar
     embedder: str
     lang_means: dict[str, np.ndarray]
     pooled_mean: np.ndarray
+    threshold_high: float | None = None  # the "high" bar (lower: more held); None in older weights
+
+    def bar(self, name: str = "standard") -> float:
+        """The decision threshold of a named bar (`[screen] safety_bar`)."""
+        if name not in BARS:
+            raise ValueError(f"unknown safety bar {name!r}: use one of {', '.join(BARS)}")
+        if name == "high":
+            if self.threshold_high is None:  # never a silent fall back to the lower bar
+                raise ValueError("these safety weights have no 'high' bar: retrain them with "
+                                 "models/safety/train_safety.py or set [screen] safety_bar = \"standard\"")
+            return self.threshold_high
+        return self.threshold
 
     def score(self, vectors: np.ndarray, langs) -> np.ndarray:
         """The SVM decision value for each vector (threat when >= threshold); `langs` (ISO codes
@@ -45,11 +58,11 @@ class SafetyClassifier:
         sq = (x * x).sum(1)[:, None] + (self.support_vectors ** 2).sum(1)[None, :] - 2 * x @ self.support_vectors.T
         return np.exp(-self.gamma * np.maximum(sq, 0)) @ self.dual_coef + self.intercept
 
-    def flags(self, texts: list[str], vectors: np.ndarray, langs) -> list[list[Flag]]:
-        """A whole-message `safety` flag for each text scoring at or over the threshold."""
-        s = self.score(vectors, langs)
-        return [[Flag("safety", f"{REASON} (score {sc:+.2f}, bar {self.threshold:+.2f})", 0, len(t))]
-                if sc >= self.threshold and t.strip() else [] for t, sc in zip(texts, s)]
+    def flags(self, texts: list[str], vectors: np.ndarray, langs, bar: str = "standard") -> list[list[Flag]]:
+        """A whole-message `safety` flag for each text scoring at or over the named bar."""
+        s, t_ = self.score(vectors, langs), self.bar(bar)
+        return [[Flag("safety", f"{REASON} (score {sc:+.2f}, bar {t_:+.2f})", 0, len(t))]
+                if sc >= t_ and t.strip() else [] for t, sc in zip(texts, s)]
 
 
 def read_safety_classifier(path) -> SafetyClassifier:
@@ -59,7 +72,8 @@ def read_safety_classifier(path) -> SafetyClassifier:
                                 dual_coef=z["dual_coef"].astype(np.float32), intercept=float(z["intercept"]),
                                 gamma=float(z["gamma"]), threshold=float(z["threshold"]), embedder=str(z["embedder"]),
                                 lang_means={lang: z["lang_means"][i] for i, lang in enumerate(langs)},
-                                pooled_mean=z["pooled_mean"].astype(np.float32))
+                                pooled_mean=z["pooled_mean"].astype(np.float32),
+                                threshold_high=float(z["threshold_high"]) if "threshold_high" in z.files else None)
 
 
 @lru_cache(maxsize=1)
@@ -72,10 +86,11 @@ def load_safety_classifier() -> SafetyClassifier | None:
         return read_safety_classifier(path)
 
 
-def safety_flags(texts: list[str], vectors: np.ndarray, langs, embedder: str | None = None) -> list[list[Flag]]:
+def safety_flags(texts: list[str], vectors: np.ndarray, langs, embedder: str | None = None,
+                 bar: str = "standard") -> list[list[Flag]]:
     """Safety-classifier flags for a batch (none when the weights are missing, or when `embedder`,
     the name of the embedder that made `vectors`, is not the one the classifier was trained on)."""
     clf = load_safety_classifier()
     if clf is None or (embedder is not None and embedder != clf.embedder):
         return [[] for _ in texts]
-    return clf.flags(texts, vectors, langs)
+    return clf.flags(texts, vectors, langs, bar)

@@ -132,7 +132,8 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
     protected = tuple(sorted(set(config.campaign.protected_names) | set(store.recipients())))
     # per-message results are kept by what they were derived from: a re-run screens only what changed
     settings = json.dumps([protected, list(config.campaign.dangerous_terms), config.screen.ner, classify,
-                           config.screen.safety_classifier, getattr(embedder, "name", None)], ensure_ascii=False)
+                           config.screen.safety_classifier, config.screen.safety_bar, getattr(embedder, "name", None)],
+                          ensure_ascii=False)
     keys = {m.id: screen_key(m.text, langs[m.id].lang if m.id in langs else None, settings) for m in messages}
     cached = store.screen_cache(list(keys.values()))
     copies: dict[str, list] = {}  # key not cached -> its messages: copies of a text are screened once
@@ -166,7 +167,8 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
             if clf is not None:  # one embedder for the classifier and the off-topic check
                 embedder = load_embedder(clf.embedder)
         for m, extra in zip(todo, classify_messages(store, todo, embedder, required=bool(classify),
-                                                    safety=config.screen.safety_classifier, known=langs)):
+                                                    safety=config.screen.safety_classifier, known=langs,
+                                                    safety_bar=config.screen.safety_bar)):
             per_message[m.id] = confirmed_terms(per_message[m.id] + extra)
     for m in todo:  # same text, language and settings: the same flags, spans included
         for other in copies[keys[m.id]][1:]:
@@ -239,7 +241,7 @@ def confirmed_terms(flags: list[Flag]) -> list[Flag]:
 
 
 def classify_messages(store: Store, messages, embedder=None, *, required: bool = False, known=None,
-                      sentence_spans: bool = True, safety: bool = True) -> list[list[Flag]]:
+                      sentence_spans: bool = True, safety: bool = True, safety_bar: str = "standard") -> list[list[Flag]]:
     """Classifier flags for each message (none when the weights are missing, unless required).
 
     With `sentence_spans`, a flagged message's sentences are scored too and the flag narrowed
@@ -274,11 +276,12 @@ def classify_messages(store: Store, messages, embedder=None, *, required: bool =
             return embed_cached(store, embedder, texts, progress=bar)[0]
 
         return model_flags(clf, [m.text for m in messages], langs, embed, embedder.name,
-                           sentence_spans=sentence_spans, safety=safety)
+                           sentence_spans=sentence_spans, safety=safety, safety_bar=safety_bar)
 
 
 def model_flags(clf, originals: list[str], langs: list[str | None], embed: Callable[[list[str]], np.ndarray],
-                embedder_name: str, *, sentence_spans: bool = True, safety: bool = True) -> list[list[Flag]]:
+                embedder_name: str, *, sentence_spans: bool = True, safety: bool = True,
+                safety_bar: str = "standard") -> list[list[Flag]]:
     """The classifiers' flags for each text (the abuse/hostility classifier, narrowed to sentences,
     and the safety classifier), with spans in the original texts: what the screen stage adds to
     the rules, and what `moderation.screen` adds for a library user. `embed` turns texts into the
@@ -298,7 +301,7 @@ def model_flags(clf, originals: list[str], langs: list[str | None], embed: Calla
     if safety:  # threats and safety risks (moderation/safety.py): same vectors, a `safety` flag holds the message
         from .safety import safety_flags
 
-        flags = [a + b for a, b in zip(flags, safety_flags(texts, vectors, langs, embedder_name))]
+        flags = [a + b for a, b in zip(flags, safety_flags(texts, vectors, langs, embedder_name, safety_bar))]
     out = []
     for original, (view, index), fl in zip(originals, views, flags):
         if view == original:
