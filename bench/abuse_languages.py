@@ -1,7 +1,9 @@
 """Abuse and hostility in every language (issue 16): recall of hateful messages and the share of
 non-hateful look-alikes flagged, per language, on a held-out file written for letterworld by
 someone who read no file of the project (models/abuse/heldout_multilingual.tsv: 22 languages
-beyond the six HateCheck ones), and the share of the demo's solidarity messages flagged.
+beyond the six HateCheck ones), and the share of the demo's solidarity messages flagged: all of
+them, and apart the half the classifier trains on (models/abuse/train_abuse.py `demo_negatives`) and
+the half it never sees.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/abuse_languages.py [--weights PATH ...]
 
@@ -63,11 +65,14 @@ def measure(weights: Path | None, rows: list[dict], demo: list[tuple[str, str]])
         print(f"| {lang} | {len(h)} | {h.mean():.2f} | {rl:.2f}-{rh:.2f} | {len(n)} | {n.mean():.2f} | {fl:.2f}-{fh:.2f} | "
               f"{'yes' if ok else 'no'} |")
     print(f"languages meeting recall >= 0.85 with <= 0.15 flagged: {met} of {len(order)}")
-    dg = screen_many([t for t, _ in demo], langs=[lang for _, lang in demo], ner=False)
+    dg = screen_many([t for t, _, _ in demo], langs=[lang for _, lang, _ in demo], ner=False)
     df = np.array([any(f.kind in FLAG_KINDS for f in s.flags) for s in dg], dtype=float)
-    lo, hi = interval(df, rng)
-    print(f"demo solidarity messages flagged abuse/hostility: {int(df.sum())} of {len(df)} ({df.mean():.1%}; "
-          f"95% {lo:.1%}-{hi:.1%})")
+    halves = np.array([half for _, _, half in demo])
+    for label, m in (("all", np.ones(len(df), bool)), ("training half", halves == "train"),
+                     ("never-trained half", halves == "test")):
+        lo, hi = interval(df[m], rng)
+        print(f"demo solidarity messages flagged abuse/hostility, {label}: {int(df[m].sum())} of {int(m.sum())} "
+              f"({df[m].mean():.1%}; 95% {lo:.1%}-{hi:.1%})")
 
 
 def main() -> None:
@@ -80,11 +85,11 @@ def main() -> None:
         return
     rows = list(csv.DictReader(HELDOUT.open(encoding="utf-8"), delimiter="\t"))
     sys.path.insert(0, str(ROOT / "models" / "safety"))
-    from train_safety import PLANTED  # the demo's planted hostile and safety rows: not solidarity
+    from train_safety import PLANTED, demo_half  # the planted hostile and safety rows: not solidarity
 
     from letterworld.pipeline import demo_detected
 
-    demo = [(m.text, lang) for m, lang in demo_detected()
+    demo = [(m.text, lang, demo_half(m.text)) for m, lang in demo_detected()
             if (Path(m.source_file).name, m.source_row) not in PLANTED]
     for w in args.weights or [None]:
         measure(w, rows, demo)

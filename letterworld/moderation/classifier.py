@@ -6,8 +6,9 @@ small linear classifier over the multilingual-e5 embeddings it already computes 
 plus hashed character n-grams of the text (no vocabulary to ship: scikit-learn's
 HashingVectorizer). Weights and per-language thresholds live in
 `letterworld/data/abuse_classifier.npz`; `models/abuse/train_abuse.py` rebuilds them from
-`models/abuse/abuse_train.tsv` (hand-written, many languages) and, where present, the training
-half of the HateCheck dev file's templates. See `models/abuse/MODEL_CARD.md` for how it was made and its limits.
+`models/abuse/abuse_train.tsv` and `abuse_train_languages.tsv` (hand-written, 34 languages), the
+demo's real solidarity messages of its training half (benign rows: what a campaign's flags must leave
+alone) and, where present, the training half of the HateCheck dev file's templates. See `models/abuse/MODEL_CARD.md` for how it was made and its limits.
 
 It complements the word lists: the lists give exact spans for slurs and known phrases; the
 classifier catches hostility worded in ways no list has ("she should never see daylight

