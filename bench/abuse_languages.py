@@ -85,12 +85,10 @@ def main() -> None:
         return
     rows = list(csv.DictReader(HELDOUT.open(encoding="utf-8"), delimiter="\t"))
     sys.path.insert(0, str(ROOT / "models" / "safety"))
-    from train_safety import PLANTED, demo_half  # the planted hostile and safety rows: not solidarity
+    from train_safety import demo_half, demo_rows
 
-    from letterworld.pipeline import demo_detected
-
-    demo = [(m.text, lang, demo_half(m.text)) for m, lang in demo_detected()
-            if (Path(m.source_file).name, m.source_row) not in PLANTED]
+    demo = [(d["text"], d["lang"], demo_half(d["text"])) for d in demo_rows()
+            if not d["planted"]]  # the planted hostile and safety rows are not solidarity
     for w in args.weights or [None]:
         measure(w, rows, demo)
 

@@ -245,18 +245,17 @@ def cv_thresholds(E: np.ndarray, texts: list[str], y: np.ndarray, langs: np.ndar
     return thresholds, bars, figures
 
 
-def unseen_threshold(X, y: np.ndarray, langs: np.ndarray, hatecheck: np.ndarray | None = None) -> tuple[float, float]:
+def unseen_threshold(X, y: np.ndarray, langs: np.ndarray, hatecheck: np.ndarray) -> tuple[float, float]:
     """The embedding-only model's threshold and list bar for languages outside training: leave
     each HateCheck language out in turn, predict it with the rest, and keep the pooled flag rate
-    on its non-hateful HateCheck cases (`hatecheck` mask; all rows without it) at TARGET_FPR
-    (list bar: LIST_RATE)."""
-    hc = np.ones(len(y), dtype=bool) if hatecheck is None else hatecheck
+    on its non-hateful HateCheck cases (`hatecheck` mask: not the hand-written or demo rows) at
+    TARGET_FPR (list bar: LIST_RATE)."""
     negatives = []
     for lang in HATECHECK_LANGS:
         held = langs == lang
         if held.sum() < 20 or held.all():
             continue
-        negatives.append(fit(X[~held], y[~held], C_EMBED).predict_proba(X[held & (y == 0) & hc])[:, 1])
+        negatives.append(fit(X[~held], y[~held], C_EMBED).predict_proba(X[held & (y == 0) & hatecheck])[:, 1])
     if not negatives:
         return 0.5, 0.5
     neg = np.concatenate(negatives)
