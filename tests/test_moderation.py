@@ -457,6 +457,40 @@ def test_full_model_centres_each_language_on_its_own_mean(embedder):
     assert clf.proba(v, one, ["de"])[0] != clf.proba(v, one, ["fr"])[0]  # same full model, other mean
 
 
+def test_rbf_svm_arrays_score_as_scikit_learn_does_in_blocks():
+    """The shipped SVMs are plain arrays scored in blocks of 2,048 rows; they must give scikit-learn's
+    decision values on more rows than one block."""
+    from sklearn.svm import SVC
+
+    from letterworld.moderation.classifier import RbfSvm
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 8)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] ** 2 > 1).astype(int)
+    svm = SVC(C=4, kernel="rbf", gamma="scale").fit(X, y)
+    arrays = RbfSvm(svm.support_vectors_.astype(np.float32), svm.dual_coef_[0].astype(np.float32),
+                    float(svm.intercept_[0]), float(svm._gamma))
+    new = rng.normal(size=(5000, 8)).astype(np.float32)
+    assert np.allclose(arrays.decision(new), svm.decision_function(new), atol=1e-3)
+
+
+def test_embedding_only_model_centres_on_the_language_mean_it_was_trained_with(embedder):
+    """Languages outside the six get an SVM on the embedding centred on their training mean (the 34
+    languages with hand-written rows, the demo's languages) or, never seen, on the pooled mean."""
+    from letterworld.moderation.classifier import load_classifier
+
+    clf = load_classifier()
+    assert clf.embed_svm is not None and {"vi", "sw", "pl", "ja"} <= set(clf.embed_means)
+    assert "sq" not in clf.embed_means and clf.embed_pooled.shape == (384,)
+    text = ["Tuko pamoja nawe, dada. Uhuru!"]
+    v = embedder.encode(text)
+    sw, pl, unseen, unseen2 = (clf.proba(v, None, [lang])[0] for lang in ("sw", "pl", "sq", "zz"))
+    assert sw != pl  # each language's own mean
+    assert unseen == unseen2 != sw  # any unseen language: the pooled mean
+    hostile = ["Natumaini utaozea gerezani, msaliti wewe."]
+    assert clf.proba(embedder.encode(hostile), None, ["sw"])[0] > sw
+
+
 def test_arabizi_goes_to_the_arabic_model_when_detection_gives_a_language_without_one(embedder):
     from letterworld.moderation.classifier import load_classifier, looks_arabizi
 

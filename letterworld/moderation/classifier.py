@@ -70,13 +70,36 @@ def char_features(texts: list[str]):
 
 
 @dataclass(frozen=True)
+class RbfSvm:
+    """A fitted RBF support-vector machine as plain arrays (scikit-learn's SVC, without pickles)."""
+
+    support_vectors: np.ndarray  # (n, dim)
+    dual_coef: np.ndarray  # (n,)
+    intercept: float
+    gamma: float
+
+    def decision(self, vectors: np.ndarray) -> np.ndarray:
+        """sum_i dual_coef_i * exp(-gamma * |x - sv_i|^2) + b, in blocks so memory stays small."""
+        sv = self.support_vectors
+        sv_sq = (sv ** 2).sum(1)[None, :]
+        out = np.empty(len(vectors))
+        for start in range(0, len(vectors), 2048):
+            v = vectors[start:start + 2048]
+            sq = (v ** 2).sum(1)[:, None] + sv_sq - 2.0 * v @ sv.T
+            out[start:start + 2048] = np.exp(-self.gamma * np.maximum(sq, 0.0)) @ self.dual_coef + self.intercept
+        return out
+
+
+@dataclass(frozen=True)
 class AbuseClassifier:
     """Two models sharing one decision: for the languages with a threshold of their own
     (`lang_thresholds`: those with HateCheck training data), a logistic regression on embedding +
     character n-grams averaged (in logit space) with an RBF support-vector machine on the
     embedding, both on the embedding centred on the language's mean (`lang_means`); for every
-    other language (or an unknown one), a logistic regression on the raw embedding alone at
-    `threshold`."""
+    other language (or an unknown one), an RBF SVM on the embedding alone (`embed_svm`), centred
+    on the language's mean when training had rows in it (`embed_means`) and on the pooled mean
+    otherwise, at `threshold` (`embed_thresholds` for languages with hand-written rows). Weights
+    from before that SVM carry a logistic regression on the raw embedding (`embed_coef`)."""
 
     coef: np.ndarray  # (dim,) embedding part of the full model
     intercept: float
@@ -104,6 +127,11 @@ class AbuseClassifier:
     # languages without HateCheck data but with hand-written training rows: the embedding-only
     # model at a threshold from their out-of-fold scores (train_abuse.trained_threshold)
     embed_thresholds: dict[str, float] = field(default_factory=dict)
+    # the embedding-only model as an RBF SVM on the centred embedding (train_abuse.EmbedSvm), its decision
+    # scaled by `svm_scale`; None in weights from before it (the logistic regression `embed_coef` then)
+    embed_svm: RbfSvm | None = None
+    embed_means: dict[str, np.ndarray] = field(default_factory=dict)
+    embed_pooled: np.ndarray | None = None
 
     def uses_full_model(self, lang: str | None) -> bool:
         return self.char_coef is not None and _base(lang) in self.lang_thresholds
@@ -132,7 +160,13 @@ class AbuseClassifier:
             langs = _detect(texts) if texts is not None and self.lang_thresholds else [None] * n
         langs = self.route(langs, texts)
         full = np.array([self.uses_full_model(lang) for lang in langs], dtype=bool)
-        if self.embed_coef is not None:
+        if self.embed_svm is not None:
+            z = np.zeros(n)
+            idx = np.flatnonzero(~full)
+            if len(idx):
+                v = centre_by_language(vectors[idx], [_base(langs[i]) for i in idx], self.embed_means, self.embed_pooled)
+                z[idx] = self.svm_scale * self.embed_svm.decision(v)
+        elif self.embed_coef is not None:
             z = vectors @ self.embed_coef + self.embed_intercept
         else:  # weights from before the two-model split
             z = vectors @ self.coef + self.intercept
@@ -157,10 +191,7 @@ class AbuseClassifier:
         return ["ar" if not self.uses_full_model(lang) and looks_arabizi(t) else lang for lang, t in zip(langs, texts)]
 
     def svm_decision(self, vectors: np.ndarray) -> np.ndarray:
-        """The RBF SVM's decision value: sum_i dual_coef_i * exp(-gamma * |x - sv_i|^2) + b."""
-        sv = self.support_vectors
-        sq = (vectors ** 2).sum(1)[:, None] + (sv ** 2).sum(1)[None, :] - 2.0 * vectors @ sv.T
-        return np.exp(-self.svm_gamma * np.maximum(sq, 0.0)) @ self.dual_coef + self.svm_intercept
+        return RbfSvm(self.support_vectors, self.dual_coef, self.svm_intercept, self.svm_gamma).decision(vectors)
 
     def flags(self, texts: list[str], vectors: np.ndarray, langs: list[str | None] | None = None) -> list[list[Flag]]:
         """For each text: a whole-message `hostility` flag when the classifier finds it hostile or
@@ -241,6 +272,13 @@ def read_classifier(path) -> AbuseClassifier:
             optional["lang_means"] = dict(zip(json.loads(str(data["lang_means_langs"])), data["lang_means"].astype(np.float32)))
         if "embed_thresholds" in files:
             optional["embed_thresholds"] = {k: float(v) for k, v in json.loads(str(data["embed_thresholds"])).items()}
+        if "embed_support_vectors" in files:
+            optional |= {"embed_svm": RbfSvm(data["embed_support_vectors"].astype(np.float32),
+                                             data["embed_dual_coef"].astype(np.float32),
+                                             float(data["embed_svm_intercept"]), float(data["embed_svm_gamma"])),
+                         "embed_means": dict(zip(json.loads(str(data["embed_means_langs"])),
+                                                 data["embed_means"].astype(np.float32))),
+                         "embed_pooled": data["embed_pooled"].astype(np.float32), "svm_scale": float(data["svm_scale"])}
         if "support_vectors" in files:
             optional |= {"support_vectors": data["support_vectors"].astype(np.float32),
                          "dual_coef": data["dual_coef"].astype(np.float32), "svm_intercept": float(data["svm_intercept"]),

@@ -28,10 +28,15 @@ template-grouped cross-validation on the training data: for each HateCheck langu
 threshold that keeps the flag rate on its non-hateful HateCheck cases at or under TARGET_FPR, and the
 list bar (a listed insult or slur is an `abuse` flag at or above it, a `listed_term` flag below) at
 LIST_RATE. Every other
-language is scored by a second, embedding-only logistic regression (C=C_EMBED; character
-n-grams learnt on six languages do not transfer to others) at a threshold from
-leave-one-language-out runs over the HateCheck languages (each predicted by a model trained
-without it), set so that TARGET_FPR of their non-hateful cases are flagged.
+language is scored by a second, embedding-only model (character n-grams learnt on six languages
+do not transfer to others): an RBF SVM (C=SVM_C_EMBED) on the embedding centred on its language's
+mean (`EmbedSvm`: the means of every language with MIN_MEAN_ROWS training rows are shipped; any
+other language is centred on the pooled mean), scored sigmoid(SVM_SCALE * decision). Languages
+with hand-written rows get a threshold from those rows' out-of-fold scores (`trained_threshold`);
+the rest one from leave-one-language-out runs over the HateCheck languages (each predicted by a
+model trained without it, centred on the pooled mean as an unseen language is), set so that
+TARGET_FPR of their non-hateful cases are flagged. It replaced a logistic regression on the raw
+embedding, chosen by tests in which no scored sentence has a translation in training (MODEL_CARD.md).
 
 `leave_one_language_out()` retrains without one language (its HateCheck cases and its
 hand-written sentences) and scores that language's test half: the figures for a language the
@@ -48,6 +53,8 @@ import re
 import sys
 from functools import lru_cache
 from pathlib import Path
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -66,7 +73,7 @@ TARGET_FPR = 0.12  # per language, in cross-validation; leaves room under the 0.
 LIST_RATE = 0.2  # list bar: a listed insult or slur is an abuse flag when the message scores among the top
 # LIST_RATE of the language's non-hateful cases (in CV), i.e. somewhat hostile-leaning but under the threshold
 C = 16.0  # embedding + character n-grams, for the HateCheck languages
-C_EMBED = 4.0  # embedding only, for every other language
+SVM_C_EMBED = 8.0  # the embedding-only RBF SVM, for every other language (EmbedSvm)
 EMBED_WEIGHT = 1.5  # the embedding block is scaled by this against the char n-grams (chosen by template-grouped CV
 # on the training half: mean recall 0.83 against 0.815 at 1.0); the shipped coef is multiplied back, so run time
 # scores the raw embedding
@@ -76,6 +83,7 @@ SVM_SCALE = 2.0  # SVM decision values (margin +-1) brought to a logit-like scal
 FOLDS = 5
 MIN_MEAN_ROWS = 5  # a training language with fewer rows is centred on the pooled mean
 DEMO_NEGATIVES = True  # the demo's training half (solidarity rows, planted ones left out) as benign rows
+DEMO_WEIGHT = 1.0  # each demo row's sample weight in every fit (the other rows weigh 1)
 OUT = ROOT / "letterworld" / "data" / "abuse_classifier.npz"
 HATECHECK = ROOT.parent / "shared" / "eval" / "abuse" / "hatecheck_dev.csv"
 HANDWRITTEN = Path(__file__).resolve().parent / "abuse_train.tsv"
@@ -183,10 +191,15 @@ def centred(E: np.ndarray, langs: np.ndarray, fit_rows: np.ndarray | None = None
     return centre_by_language(E, langs.tolist(), means, pooled)
 
 
-def fit(X, y: np.ndarray, c: float = C):
+def row_weights(sources: list[str]) -> np.ndarray:
+    """Sample weights: DEMO_WEIGHT for the demo's rows, 1 for the rest."""
+    return np.array([DEMO_WEIGHT if s == "demo_train_half" else 1.0 for s in sources])
+
+
+def fit(X, y: np.ndarray, c: float = C, w: np.ndarray | None = None):
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(X, y)
+    return LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(X, y, sample_weight=w)
 
 
 def score_at(negatives: np.ndarray, rate: float) -> float:
@@ -195,10 +208,30 @@ def score_at(negatives: np.ndarray, rate: float) -> float:
     return float(neg[int(np.ceil(len(neg) * (1 - rate))) - 1]) + 1e-6
 
 
-def fit_svm(E: np.ndarray, y: np.ndarray):
+def fit_svm(E: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, c: float = SVM_C):
     from sklearn.svm import SVC
 
-    return SVC(C=SVM_C, kernel="rbf", gamma="scale", class_weight="balanced").fit(E, y)
+    return SVC(C=c, kernel="rbf", gamma="scale", class_weight="balanced").fit(E, y, sample_weight=w)
+
+
+@dataclass
+class EmbedSvm:
+    """The embedding-only model: an RBF SVM on the embedding centred on its language's training
+    mean (`means`; `pooled` for a language without one, as at run time for an unseen language)."""
+
+    svm: object
+    means: dict[str, np.ndarray]
+    pooled: np.ndarray
+
+    def proba(self, E: np.ndarray, langs) -> np.ndarray:
+        Ec = centre_by_language(E, list(langs), self.means, self.pooled)
+        return 1 / (1 + np.exp(-SVM_SCALE * self.svm.decision_function(Ec)))
+
+
+def fit_embed(E: np.ndarray, y: np.ndarray, langs: np.ndarray, w: np.ndarray) -> EmbedSvm:
+    means, pooled = language_means(E, langs)
+    Ec = centre_by_language(E, langs.tolist(), means, pooled)
+    return EmbedSvm(fit_svm(Ec, y, w, SVM_C_EMBED), means, pooled)
 
 
 def combined_logit(z_lr: np.ndarray, d_svm: np.ndarray | None) -> np.ndarray:
@@ -207,7 +240,8 @@ def combined_logit(z_lr: np.ndarray, d_svm: np.ndarray | None) -> np.ndarray:
 
 
 def cv_thresholds(E: np.ndarray, texts: list[str], y: np.ndarray, langs: np.ndarray, groups: np.ndarray,
-                  hatecheck: np.ndarray | None = None, listed: np.ndarray | None = None):
+                  hatecheck: np.ndarray | None = None, listed: np.ndarray | None = None,
+                  w: np.ndarray | None = None):
     """Template-grouped K-fold predictions; per HateCheck language, the lowest threshold whose
     non-hateful flag rate on its HateCheck cases (`hatecheck` mask; all rows without it) is <= TARGET_FPR,
     and the list bar (a listed term counts as abuse at or above it): the score above which LIST_RATE
@@ -218,14 +252,15 @@ def cv_thresholds(E: np.ndarray, texts: list[str], y: np.ndarray, langs: np.ndar
     from sklearn.model_selection import GroupKFold
 
     cv = np.zeros(len(y))
+    w = np.ones(len(y)) if w is None else w
     chars = char_features(texts)
     for train, test in GroupKFold(n_splits=FOLDS).split(E, y, groups):
         mask = np.zeros(len(y), dtype=bool)
         mask[train] = True
         Ec = centred(E, langs, mask)
         X = features(Ec, texts, chars)
-        d = fit_svm(Ec[train], y[train]).decision_function(Ec[test]) if SVM_WEIGHT else None
-        cv[test] = 1 / (1 + np.exp(-combined_logit(fit(X[train], y[train]).decision_function(X[test]), d)))
+        d = fit_svm(Ec[train], y[train], w[train]).decision_function(Ec[test]) if SVM_WEIGHT else None
+        cv[test] = 1 / (1 + np.exp(-combined_logit(fit(X[train], y[train], w=w[train]).decision_function(X[test]), d)))
     hc = np.ones(len(y), dtype=bool) if hatecheck is None else hatecheck
     listed = np.zeros(len(y), dtype=bool) if listed is None else listed
     thresholds, bars = {}, {}
@@ -245,7 +280,8 @@ def cv_thresholds(E: np.ndarray, texts: list[str], y: np.ndarray, langs: np.ndar
     return thresholds, bars, figures
 
 
-def unseen_threshold(X, y: np.ndarray, langs: np.ndarray, hatecheck: np.ndarray) -> tuple[float, float]:
+def unseen_threshold(X, y: np.ndarray, langs: np.ndarray, hatecheck: np.ndarray,
+                     w: np.ndarray) -> tuple[float, float]:
     """The embedding-only model's threshold and list bar for languages outside training: leave
     each HateCheck language out in turn, predict it with the rest, and keep the pooled flag rate
     on its non-hateful HateCheck cases (`hatecheck` mask: not the hand-written or demo rows) at
@@ -255,7 +291,8 @@ def unseen_threshold(X, y: np.ndarray, langs: np.ndarray, hatecheck: np.ndarray)
         held = langs == lang
         if held.sum() < 20 or held.all():
             continue
-        negatives.append(fit(X[~held], y[~held], C_EMBED).predict_proba(X[held & (y == 0) & hatecheck])[:, 1])
+        q = held & (y == 0) & hatecheck
+        negatives.append(fit_embed(X[~held], y[~held], langs[~held], w[~held]).proba(X[q], langs[q]))
     if not negatives:
         return 0.5, 0.5
     neg = np.concatenate(negatives)
@@ -264,9 +301,11 @@ def unseen_threshold(X, y: np.ndarray, langs: np.ndarray, hatecheck: np.ndarray)
 
 
 MIN_OWN_ROWS = 16  # a language with this many hand-written rows gets the "trained" threshold
+DEMO_FPR = 0.015  # the embedding-only model's thresholds keep at most this share of the demo's rows flagged, out of fold
 
 
-def trained_threshold(X, y: np.ndarray, langs: np.ndarray, sources: list[str]) -> tuple[float, float, list[str]]:
+def trained_threshold(X, y: np.ndarray, langs: np.ndarray, sources: list[str],
+                      w: np.ndarray) -> tuple[float, float, list[str]]:
     """The embedding-only model's threshold for languages outside HateCheck that have hand-written
     training rows: out-of-fold scores of those rows (FOLDS folds by row; each fold predicted by a
     model trained on every other row), pooled over the languages, flag rate TARGET_FPR on their
@@ -278,15 +317,29 @@ def trained_threshold(X, y: np.ndarray, langs: np.ndarray, sources: list[str]) -
     rows = np.flatnonzero(own & np.isin(langs, chosen))
     if len(rows) < 2 * FOLDS:
         return 0.5, 0.5, []
-    negatives = []
-    for k in range(FOLDS):
-        held = rows[np.arange(len(rows)) % FOLDS == k]
-        train_rows = np.setdiff1d(np.arange(len(y)), held)
-        p = fit(X[train_rows], y[train_rows], C_EMBED).predict_proba(X[held])[:, 1]
-        negatives.append(p[y[held] == 0])
-    neg = np.concatenate(negatives)
+    p = out_of_fold(X, y, langs, w, rows)
+    neg = p[y[rows] == 0]
     th = score_at(neg, TARGET_FPR)
     return th, min(th, score_at(neg, LIST_RATE)), chosen
+
+
+def out_of_fold(X, y: np.ndarray, langs: np.ndarray, w: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The embedding-only model's scores of `rows`, FOLDS folds by row, each fold predicted by a model
+    trained on every other row."""
+    p = np.zeros(len(rows))
+    for k in range(FOLDS):
+        fold = np.arange(len(rows)) % FOLDS == k
+        train_rows = np.setdiff1d(np.arange(len(y)), rows[fold])
+        p[fold] = fit_embed(X[train_rows], y[train_rows], langs[train_rows], w[train_rows]).proba(X[rows[fold]], langs[rows[fold]])
+    return p
+
+
+def demo_bar(X, y: np.ndarray, langs: np.ndarray, sources: list[str], w: np.ndarray) -> float:
+    """The lowest embedding-only threshold that flags at most DEMO_FPR of the demo's training-half rows
+    outside the HateCheck languages, scored out of fold: the real solidarity messages a threshold set on
+    hand-written or HateCheck look-alikes alone flagged 3.7% of (MODEL_CARD.md)."""
+    rows = np.flatnonzero(np.array([s == "demo_train_half" for s in sources]) & ~np.isin(langs, HATECHECK_LANGS))
+    return score_at(out_of_fold(X, y, langs, w, rows), DEMO_FPR) if len(rows) >= 2 * FOLDS else 0.0
 
 
 def train(hatecheck_rows: list[dict], exclude_lang: str | None = None, embedder=None) -> dict:
@@ -300,14 +353,18 @@ def train(hatecheck_rows: list[dict], exclude_lang: str | None = None, embedder=
     X = features(Ec, texts)
     hatecheck = np.array([s.startswith("hatecheck:") for s in sources])
     listed = np.array([bool(find_listed_terms(t)) for t in texts])
-    thresholds, bars, figures = cv_thresholds(E, texts, y, langs, groups, hatecheck, listed)
-    unseen, unseen_bar = unseen_threshold(E, y, langs, hatecheck)
-    own_th, own_bar, own_langs = trained_threshold(E, y, langs, sources)
-    return {"embed_thresholds": {lang: own_th for lang in own_langs}, "embed_list_bar": own_bar,"full": fit(X, y), "svm": fit_svm(Ec, y) if SVM_WEIGHT else None,
+    w = row_weights(sources)
+    thresholds, bars, figures = cv_thresholds(E, texts, y, langs, groups, hatecheck, listed, w)
+    unseen, unseen_bar = unseen_threshold(E, y, langs, hatecheck, w)
+    own_th, own_bar, own_langs = trained_threshold(E, y, langs, sources, w)
+    demo = demo_bar(E, y, langs, sources, w)
+    unseen, own_th = max(unseen, demo), max(own_th, demo)
+    return {"embed_thresholds": {lang: own_th for lang in own_langs}, "embed_list_bar": own_bar,
+            "full": fit(X, y, w=w), "svm": fit_svm(Ec, y, w) if SVM_WEIGHT else None,
             "lang_means": {lang: means[lang] for lang in thresholds if lang in means},
             "thresholds": thresholds, "list_bars": bars, "cv": figures,
-            "embed": fit(E, y, C_EMBED), "unseen_threshold": unseen, "unseen_list_bar": unseen_bar,
-            "examples": len(texts), "by_source": {s: sources.count(s) for s in sorted(set(sources))}}
+            "embed": fit_embed(E, y, langs, w), "unseen_threshold": unseen, "unseen_list_bar": unseen_bar,
+            "demo_bar": demo, "examples": len(texts), "by_source": {s: sources.count(s) for s in sorted(set(sources))}}
 
 
 def test_rows(hatecheck_rows: list[dict]) -> list[dict]:
@@ -325,7 +382,7 @@ def leave_one_language_out(hatecheck_rows: list[dict], embedder=None) -> dict[st
     for lang in HATECHECK_LANGS:
         model = train(hatecheck_rows, exclude_lang=lang, embedder=embedder)
         rows = [r for r in test_rows(hatecheck_rows) if r["lang"] == lang]
-        p = model["embed"].predict_proba(embed([r["test_case"] for r in rows], embedder))[:, 1]
+        p = model["embed"].proba(embed([r["test_case"] for r in rows], embedder), [lang] * len(rows))
         hateful = np.array([r["label_gold"] == "hateful" for r in rows])
         th, bar = model["unseen_threshold"], model["unseen_list_bar"]
         # as shipped: threat phrases always; listed terms at or above the list bar
@@ -337,13 +394,20 @@ def leave_one_language_out(hatecheck_rows: list[dict], embedder=None) -> dict[st
     return out
 
 
-def svm_arrays(svm) -> dict:
-    """The SVM as plain float32 arrays (float16 support vectors moved probabilities by up to 0.004)."""
+def svm_arrays(svm, prefix: str = "") -> dict:
+    """An SVM as plain float32 arrays (float16 support vectors moved probabilities by up to 0.004)."""
     if svm is None:
         return {}
-    return {"support_vectors": svm.support_vectors_.astype(np.float32), "dual_coef": svm.dual_coef_[0].astype(np.float32),
-            "svm_intercept": np.float32(svm.intercept_[0]), "svm_gamma": np.float32(svm._gamma),
-            "svm_weight": np.float32(SVM_WEIGHT), "svm_scale": np.float32(SVM_SCALE)}
+    return {f"{prefix}support_vectors": svm.support_vectors_.astype(np.float32),
+            f"{prefix}dual_coef": svm.dual_coef_[0].astype(np.float32),
+            f"{prefix}svm_intercept": np.float32(svm.intercept_[0]), f"{prefix}svm_gamma": np.float32(svm._gamma)}
+
+
+def embed_arrays(model: EmbedSvm) -> dict:
+    """The embedding-only SVM and the language means it centres on, as letterworld reads them."""
+    langs = sorted(model.means)
+    return {**svm_arrays(model.svm, "embed_"), "embed_means": np.stack([model.means[k] for k in langs]).astype(np.float32),
+            "embed_means_langs": json.dumps(langs), "embed_pooled": model.pooled.astype(np.float32)}
 
 
 def check_shipped(path: Path, model: dict, rows: list[dict], embedder) -> None:
@@ -357,7 +421,11 @@ def check_shipped(path: Path, model: dict, rows: list[dict], embedder) -> None:
     Ec = centre_by_language(E, langs, model["lang_means"])
     d = model["svm"].decision_function(Ec) if model["svm"] is not None else None
     want = 1 / (1 + np.exp(-combined_logit(model["full"].decision_function(features(Ec, texts)), d)))
-    got = read_classifier(path).proba(E, texts, langs)
+    clf = read_classifier(path)
+    got = clf.proba(E, texts, langs)
+    assert np.allclose(got, want, atol=2e-3), np.abs(got - want).max()
+    other = ["pl", "xx"] * (len(texts) // 2) + ["pl"] * (len(texts) % 2)  # a language with rows, and an unseen one
+    got, want = clf.proba(E, None, other), model["embed"].proba(E, other)
     assert np.allclose(got, want, atol=2e-3), np.abs(got - want).max()
 
 
@@ -378,32 +446,36 @@ def main() -> None:
     dim = coef.shape[0] - CHAR_PARAMS["n_features"]
     coef[:dim] *= EMBED_WEIGHT  # the model saw the embedding scaled; run time scores it raw
     meta = {"hatecheck_langs": list(HATECHECK_LANGS), "split": "HateCheck templates (7 consecutive case ids), "
-            "sha256 of the template id, even first byte = training half", "C": C, "C_embed": C_EMBED, "embed_weight": EMBED_WEIGHT,
+            "sha256 of the template id, even first byte = training half", "C": C, "svm_C_embed": SVM_C_EMBED, "embed_weight": EMBED_WEIGHT,
             "svm": {"C": SVM_C, "weight": SVM_WEIGHT, "scale": SVM_SCALE,
                     "support_vectors": 0 if model["svm"] is None else int(model["svm"].support_vectors_.shape[0])},
             "target_fpr": TARGET_FPR,
             "features": f"e5 embedding ({dim}) centred on its language's mean and renormalised + hashed char "
-            f"n-grams {CHAR_PARAMS}; other languages: raw embedding only",
+            f"n-grams {CHAR_PARAMS}; other languages: RBF SVM on the embedding alone, "
+            "centred on the language's training mean (pooled mean for a language without rows)",
             "thresholds": {k: round(v, 4) for k, v in model["thresholds"].items()},
             "other_languages_threshold": round(model["unseen_threshold"], 4),
             "trained_other_languages_threshold": {k: round(v, 4) for k, v in model["embed_thresholds"].items()},
             "list_bars": {k: round(v, 4) for k, v in model["list_bars"].items()},
             "other_languages_list_bar": round(model["unseen_list_bar"], 4), "list_rate": LIST_RATE,
+            "demo_bar": {"demo_fpr": DEMO_FPR, "score": round(model["demo_bar"], 4)},
             "threshold_rule": f"template-grouped {FOLDS}-fold CV, flag rate <= {TARGET_FPR} on the language's "
             "HateCheck non-hateful cases; "
             "languages with hand-written rows only: out-of-fold scores of those rows, pooled; "
-            "other languages: leave-one-language-out over the HateCheck languages",
+            "other languages: leave-one-language-out over the HateCheck languages; both embedding-only "
+            f"thresholds at least the demo bar (<= {DEMO_FPR} of the demo's training-half rows outside the "
+            "HateCheck languages flagged, out of fold)",
             "cv": model["cv"], "examples": model["examples"], "by_source": model["by_source"]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, coef=coef[:dim], char_coef=coef[dim:], intercept=np.float32(full.intercept_[0]),
                         lang_thresholds=json.dumps(model["thresholds"]), list_bars=json.dumps(model["list_bars"]),
                         embed_thresholds=json.dumps(model["embed_thresholds"]),
                         list_bar=np.float32(model["unseen_list_bar"]),
-                        embed_coef=emb.coef_[0].astype(np.float32), embed_intercept=np.float32(emb.intercept_[0]),
                         threshold=np.float32(model["unseen_threshold"]), embedder=embedder.name, meta=json.dumps(meta),
                         lang_means=np.stack(list(model["lang_means"].values())).astype(np.float32),
                         lang_means_langs=json.dumps(list(model["lang_means"])),
-                        **svm_arrays(model["svm"]))
+                        svm_weight=np.float32(SVM_WEIGHT), svm_scale=np.float32(SVM_SCALE),
+                        **svm_arrays(model["svm"]), **embed_arrays(emb))
     check_shipped(args.out, model, rows, embedder)
     print(f"wrote {args.out}: {model['examples']} examples, thresholds {meta['thresholds']}, "
           f"other languages {model['unseen_threshold']:.3f}")
