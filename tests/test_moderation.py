@@ -475,12 +475,12 @@ def test_rbf_svm_arrays_score_as_scikit_learn_does_in_blocks():
 
 
 def test_embedding_only_model_centres_on_the_language_mean_it_was_trained_with(embedder):
-    """Languages outside the six get an SVM on the embedding centred on their training mean (the 34
+    """Languages outside the six get the SVM alone on the embedding centred on their training mean (the 34
     languages with hand-written rows, the demo's languages) or, never seen, on the pooled mean."""
     from letterworld.moderation.classifier import load_classifier
 
     clf = load_classifier()
-    assert clf.embed_svm is not None and {"vi", "sw", "pl", "ja"} <= set(clf.embed_means)
+    assert clf.support_vectors is not None and {"vi", "sw", "pl", "ja"} <= set(clf.embed_means)
     assert "sq" not in clf.embed_means and clf.embed_pooled.shape == (384,)
     text = ["Tuko pamoja nawe, dada. Uhuru!"]
     v = embedder.encode(text)

@@ -96,9 +96,8 @@ class AbuseClassifier:
     (`lang_thresholds`: those with HateCheck training data), a logistic regression on embedding +
     character n-grams averaged (in logit space) with an RBF support-vector machine on the
     embedding, both on the embedding centred on the language's mean (`lang_means`); for every
-    other language (or an unknown one), an RBF SVM on the embedding alone (`embed_svm`), centred
-    on the language's mean when training had rows in it (`embed_means`) and on the pooled mean
-    otherwise, at `threshold` (`embed_thresholds` for languages with hand-written rows). Weights
+    other language (or an unknown one), the same RBF SVM alone, centred on the language's mean
+    when training had rows in it (`embed_means`) and on the pooled mean (`embed_pooled`) otherwise, at `threshold` (`embed_thresholds` for languages with hand-written rows). Weights
     from before that SVM carry a logistic regression on the raw embedding (`embed_coef`)."""
 
     coef: np.ndarray  # (dim,) embedding part of the full model
@@ -127,9 +126,8 @@ class AbuseClassifier:
     # languages without HateCheck data but with hand-written training rows: the embedding-only
     # model at a threshold from their out-of-fold scores (train_abuse.trained_threshold)
     embed_thresholds: dict[str, float] = field(default_factory=dict)
-    # the embedding-only model as an RBF SVM on the centred embedding (train_abuse.EmbedSvm), its decision
-    # scaled by `svm_scale`; None in weights from before it (the logistic regression `embed_coef` then)
-    embed_svm: RbfSvm | None = None
+    # the embedding-only model: the SVM above alone, on the embedding centred on these means (train_abuse.EmbedSvm),
+    # its decision scaled by `svm_scale`; empty in weights from before it (the logistic regression `embed_coef` then)
     embed_means: dict[str, np.ndarray] = field(default_factory=dict)
     embed_pooled: np.ndarray | None = None
 
@@ -159,13 +157,14 @@ class AbuseClassifier:
         if langs is None:
             langs = _detect(texts) if texts is not None and self.lang_thresholds else [None] * n
         langs = self.route(langs, texts)
-        full = np.array([self.uses_full_model(lang) for lang in langs], dtype=bool)
-        if self.embed_svm is not None:
+        # the full model reads the text (character n-grams): without texts, the embedding-only model
+        full = np.array([texts is not None and self.uses_full_model(lang) for lang in langs], dtype=bool)
+        if self.embed_means and self.support_vectors is not None:
             z = np.zeros(n)
             idx = np.flatnonzero(~full)
             if len(idx):
                 v = centre_by_language(vectors[idx], [_base(langs[i]) for i in idx], self.embed_means, self.embed_pooled)
-                z[idx] = self.svm_scale * self.embed_svm.decision(v)
+                z[idx] = self.svm_scale * self.svm_decision(v)
         elif self.embed_coef is not None:
             z = vectors @ self.embed_coef + self.embed_intercept
         else:  # weights from before the two-model split
@@ -272,13 +271,10 @@ def read_classifier(path) -> AbuseClassifier:
             optional["lang_means"] = dict(zip(json.loads(str(data["lang_means_langs"])), data["lang_means"].astype(np.float32)))
         if "embed_thresholds" in files:
             optional["embed_thresholds"] = {k: float(v) for k, v in json.loads(str(data["embed_thresholds"])).items()}
-        if "embed_support_vectors" in files:
-            optional |= {"embed_svm": RbfSvm(data["embed_support_vectors"].astype(np.float32),
-                                             data["embed_dual_coef"].astype(np.float32),
-                                             float(data["embed_svm_intercept"]), float(data["embed_svm_gamma"])),
-                         "embed_means": dict(zip(json.loads(str(data["embed_means_langs"])),
+        if "embed_means" in files:
+            optional |= {"embed_means": dict(zip(json.loads(str(data["embed_means_langs"])),
                                                  data["embed_means"].astype(np.float32))),
-                         "embed_pooled": data["embed_pooled"].astype(np.float32), "svm_scale": float(data["svm_scale"])}
+                         "embed_pooled": data["embed_pooled"].astype(np.float32)}
         if "support_vectors" in files:
             optional |= {"support_vectors": data["support_vectors"].astype(np.float32),
                          "dual_coef": data["dual_coef"].astype(np.float32), "svm_intercept": float(data["svm_intercept"]),

@@ -29,8 +29,8 @@ threshold that keeps the flag rate on its non-hateful HateCheck cases at or unde
 list bar (a listed insult or slur is an `abuse` flag at or above it, a `listed_term` flag below) at
 LIST_RATE. Every other
 language is scored by a second, embedding-only model (character n-grams learnt on six languages
-do not transfer to others): an RBF SVM (C=SVM_C_EMBED) on the embedding centred on its language's
-mean (`EmbedSvm`: the means of every language with MIN_MEAN_ROWS training rows are shipped; any
+do not transfer to others): the RBF SVM of the six languages' model, alone, on the embedding centred
+on its language's mean (`EmbedSvm`: the means of every language with MIN_MEAN_ROWS training rows are shipped; any
 other language is centred on the pooled mean), scored sigmoid(SVM_SCALE * decision). Languages
 with hand-written rows get a threshold from those rows' out-of-fold scores (`trained_threshold`);
 the rest one from leave-one-language-out runs over the HateCheck languages (each predicted by a
@@ -73,7 +73,6 @@ TARGET_FPR = 0.12  # per language, in cross-validation; leaves room under the 0.
 LIST_RATE = 0.2  # list bar: a listed insult or slur is an abuse flag when the message scores among the top
 # LIST_RATE of the language's non-hateful cases (in CV), i.e. somewhat hostile-leaning but under the threshold
 C = 16.0  # embedding + character n-grams, for the HateCheck languages
-SVM_C_EMBED = 8.0  # the embedding-only RBF SVM, for every other language (EmbedSvm)
 EMBED_WEIGHT = 1.5  # the embedding block is scaled by this against the char n-grams (chosen by template-grouped CV
 # on the training half: mean recall 0.83 against 0.815 at 1.0); the shipped coef is multiplied back, so run time
 # scores the raw embedding
@@ -208,10 +207,10 @@ def score_at(negatives: np.ndarray, rate: float) -> float:
     return float(neg[int(np.ceil(len(neg) * (1 - rate))) - 1]) + 1e-6
 
 
-def fit_svm(E: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, c: float = SVM_C):
+def fit_svm(E: np.ndarray, y: np.ndarray, w: np.ndarray | None = None):
     from sklearn.svm import SVC
 
-    return SVC(C=c, kernel="rbf", gamma="scale", class_weight="balanced").fit(E, y, sample_weight=w)
+    return SVC(C=SVM_C, kernel="rbf", gamma="scale", class_weight="balanced").fit(E, y, sample_weight=w)
 
 
 @dataclass
@@ -231,7 +230,7 @@ class EmbedSvm:
 def fit_embed(E: np.ndarray, y: np.ndarray, langs: np.ndarray, w: np.ndarray) -> EmbedSvm:
     means, pooled = language_means(E, langs)
     Ec = centre_by_language(E, langs.tolist(), means, pooled)
-    return EmbedSvm(fit_svm(Ec, y, w, SVM_C_EMBED), means, pooled)
+    return EmbedSvm(fit_svm(Ec, y, w), means, pooled)
 
 
 def combined_logit(z_lr: np.ndarray, d_svm: np.ndarray | None) -> np.ndarray:
@@ -359,11 +358,12 @@ def train(hatecheck_rows: list[dict], exclude_lang: str | None = None, embedder=
     own_th, own_bar, own_langs = trained_threshold(E, y, langs, sources, w)
     demo = demo_bar(E, y, langs, sources, w)
     unseen, own_th = max(unseen, demo), max(own_th, demo)
+    svm = fit_svm(Ec, y, w)  # the six languages' SVM, and alone the embedding-only model of every other language
     return {"embed_thresholds": {lang: own_th for lang in own_langs}, "embed_list_bar": own_bar,
-            "full": fit(X, y, w=w), "svm": fit_svm(Ec, y, w) if SVM_WEIGHT else None,
+            "full": fit(X, y, w=w), "svm": svm if SVM_WEIGHT else None,
             "lang_means": {lang: means[lang] for lang in thresholds if lang in means},
             "thresholds": thresholds, "list_bars": bars, "cv": figures,
-            "embed": fit_embed(E, y, langs, w), "unseen_threshold": unseen, "unseen_list_bar": unseen_bar,
+            "embed": EmbedSvm(svm, means, pooled), "unseen_threshold": unseen, "unseen_list_bar": unseen_bar,
             "demo_bar": demo, "examples": len(texts), "by_source": {s: sources.count(s) for s in sorted(set(sources))}}
 
 
@@ -394,19 +394,16 @@ def leave_one_language_out(hatecheck_rows: list[dict], embedder=None) -> dict[st
     return out
 
 
-def svm_arrays(svm, prefix: str = "") -> dict:
-    """An SVM as plain float32 arrays (float16 support vectors moved probabilities by up to 0.004)."""
-    if svm is None:
-        return {}
-    return {f"{prefix}support_vectors": svm.support_vectors_.astype(np.float32),
-            f"{prefix}dual_coef": svm.dual_coef_[0].astype(np.float32),
-            f"{prefix}svm_intercept": np.float32(svm.intercept_[0]), f"{prefix}svm_gamma": np.float32(svm._gamma)}
+def svm_arrays(svm) -> dict:
+    """The SVM as plain float32 arrays (float16 support vectors moved probabilities by up to 0.004)."""
+    return {"support_vectors": svm.support_vectors_.astype(np.float32), "dual_coef": svm.dual_coef_[0].astype(np.float32),
+            "svm_intercept": np.float32(svm.intercept_[0]), "svm_gamma": np.float32(svm._gamma)}
 
 
 def embed_arrays(model: EmbedSvm) -> dict:
-    """The embedding-only SVM and the language means it centres on, as letterworld reads them."""
+    """The language means the embedding-only model centres on (its SVM is the shipped one)."""
     langs = sorted(model.means)
-    return {**svm_arrays(model.svm, "embed_"), "embed_means": np.stack([model.means[k] for k in langs]).astype(np.float32),
+    return {"embed_means": np.stack([model.means[k] for k in langs]).astype(np.float32),
             "embed_means_langs": json.dumps(langs), "embed_pooled": model.pooled.astype(np.float32)}
 
 
@@ -446,12 +443,12 @@ def main() -> None:
     dim = coef.shape[0] - CHAR_PARAMS["n_features"]
     coef[:dim] *= EMBED_WEIGHT  # the model saw the embedding scaled; run time scores it raw
     meta = {"hatecheck_langs": list(HATECHECK_LANGS), "split": "HateCheck templates (7 consecutive case ids), "
-            "sha256 of the template id, even first byte = training half", "C": C, "svm_C_embed": SVM_C_EMBED, "embed_weight": EMBED_WEIGHT,
+            "sha256 of the template id, even first byte = training half", "C": C, "embed_weight": EMBED_WEIGHT,
             "svm": {"C": SVM_C, "weight": SVM_WEIGHT, "scale": SVM_SCALE,
                     "support_vectors": 0 if model["svm"] is None else int(model["svm"].support_vectors_.shape[0])},
             "target_fpr": TARGET_FPR,
             "features": f"e5 embedding ({dim}) centred on its language's mean and renormalised + hashed char "
-            f"n-grams {CHAR_PARAMS}; other languages: RBF SVM on the embedding alone, "
+            f"n-grams {CHAR_PARAMS}; other languages: the same RBF SVM alone, "
             "centred on the language's training mean (pooled mean for a language without rows)",
             "thresholds": {k: round(v, 4) for k, v in model["thresholds"].items()},
             "other_languages_threshold": round(model["unseen_threshold"], 4),
@@ -474,8 +471,8 @@ def main() -> None:
                         threshold=np.float32(model["unseen_threshold"]), embedder=embedder.name, meta=json.dumps(meta),
                         lang_means=np.stack(list(model["lang_means"].values())).astype(np.float32),
                         lang_means_langs=json.dumps(list(model["lang_means"])),
-                        svm_weight=np.float32(SVM_WEIGHT), svm_scale=np.float32(SVM_SCALE),
-                        **svm_arrays(model["svm"]), **embed_arrays(emb))
+                        svm_weight=np.float32(SVM_WEIGHT if model["svm"] is not None else 0.0),
+                        svm_scale=np.float32(SVM_SCALE), **svm_arrays(emb.svm), **embed_arrays(emb))
     check_shipped(args.out, model, rows, embedder)
     print(f"wrote {args.out}: {model['examples']} examples, thresholds {meta['thresholds']}, "
           f"other languages {model['unseen_threshold']:.3f}")
