@@ -1,10 +1,11 @@
-"""Abuse and hostility classifier: logistic regression on the multilingual embeddings and
-hashed character n-grams, averaged with an RBF support-vector machine on the embeddings.
+"""Abuse and hostility classifier: for HateCheck's six languages, logistic regression on the
+multilingual embeddings and hashed character n-grams, averaged with an RBF support-vector machine
+on the embeddings; for every other language, that support-vector machine alone.
 
-No offline toxicity model exists for the languages people write in, so letterworld ships a
-small linear classifier over the multilingual-e5 embeddings it already computes for themes,
-plus hashed character n-grams of the text (no vocabulary to ship: scikit-learn's
-HashingVectorizer). Weights and per-language thresholds live in
+No offline toxicity model exists for the languages people write in, so letterworld ships small
+classifiers over the multilingual-e5 embeddings it already computes for themes (centred on each
+language's mean), plus hashed character n-grams of the text for the six languages (no vocabulary
+to ship: scikit-learn's HashingVectorizer). Weights and per-language thresholds live in
 `letterworld/data/abuse_classifier.npz`; `models/abuse/train_abuse.py` rebuilds them from
 `models/abuse/abuse_train.tsv` and `abuse_train_languages.tsv` (hand-written, 34 languages), the
 demo's real solidarity messages of its training half (benign rows: what a campaign's flags must leave
