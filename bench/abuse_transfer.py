@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import csv
 import sys
 import time
 from pathlib import Path
@@ -56,9 +55,7 @@ def main() -> None:
     embedder = T.load_embedder()
     texts, y, langs, _, sources = T.training_set(hc_rows)
     E = T.embed(texts, embedder)
-    w = T.row_weights(sources)
-    with T.HANDWRITTEN_MORE.open(encoding="utf-8") as fh:
-        more = {r["text"] for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)}
+    more = {r["text"] for r in T.read_tsv(T.HANDWRITTEN_MORE)}
     function = {r["test_case"]: r["functionality"] for r in hc_rows}
     key = np.array(["hc:" + function[t] if s.startswith("hatecheck:") else f"row{i}"
                     for i, (s, t) in enumerate(zip(sources, texts))], dtype=object)
@@ -73,8 +70,8 @@ def main() -> None:
 
     def scores(model: str, train: np.ndarray, test: np.ndarray) -> np.ndarray:
         if model == "previous":
-            return T.fit(E[train], y[train], PREVIOUS_C, w[train]).decision_function(E[test])
-        return T.fit_embed(E[train], y[train], langs[train], w[train]).proba(E[test], langs[test])
+            return T.fit(E[train], y[train], PREVIOUS_C).decision_function(E[test])
+        return T.fit_embed(E[train], y[train], langs[train]).proba(E[test], langs[test])
 
     print(f"{len(texts)} training rows; scored: HateCheck training-half cases of {', '.join(T.HATECHECK_LANGS)}; "
           f"hand-written rows of {len(own_langs)} languages")
@@ -103,11 +100,10 @@ def main() -> None:
                   f"shipped {np.mean(recall[part]['shipped']):.3f}; shipped better in "
                   f"{sum(a > b for a, b in zip(recall[part]['shipped'], recall[part]['previous']))} of "
                   f"{len(recall[part]['shipped'])}")
-    demo = np.flatnonzero(np.array([s == "demo_train_half" for s in sources]) & ~np.isin(langs, T.HATECHECK_LANGS))
-    p = T.out_of_fold(E, y, langs, w, demo)
-    own_th, _, _ = T.trained_threshold(E, y, langs, sources, w)
-    bar = T.demo_bar(E, y, langs, sources, w)
-    print(f"demo's training-half rows outside the six languages, out of fold ({len(demo)} rows): "
+    p = T.demo_scores(E, y, langs, sources)
+    own_th, _, _ = T.trained_threshold(E, y, langs, sources)
+    bar = T.demo_bar(p)
+    print(f"demo's training-half rows outside the six languages, out of fold ({len(p)} rows): "
           f"{(p >= own_th).mean():.1%} flagged at the hand-written rows' threshold ({own_th:.3f}), "
           f"{(p >= max(own_th, bar)).mean():.1%} at the shipped one (at least the demo bar, {bar:.3f}; "
           f"DEMO_FPR {T.DEMO_FPR})")

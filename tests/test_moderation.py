@@ -458,20 +458,22 @@ def test_full_model_centres_each_language_on_its_own_mean(embedder):
 
 
 def test_rbf_svm_arrays_score_as_scikit_learn_does_in_blocks():
-    """The shipped SVMs are plain arrays scored in blocks of 2,048 rows; they must give scikit-learn's
+    """The shipped SVM is plain arrays scored in blocks of 2,048 rows; it must give scikit-learn's
     decision values on more rows than one block."""
     from sklearn.svm import SVC
 
-    from letterworld.moderation.classifier import RbfSvm
+    from letterworld.moderation.classifier import AbuseClassifier
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 8)).astype(np.float32)
     y = (X[:, 0] + X[:, 1] ** 2 > 1).astype(int)
     svm = SVC(C=4, kernel="rbf", gamma="scale").fit(X, y)
-    arrays = RbfSvm(svm.support_vectors_.astype(np.float32), svm.dual_coef_[0].astype(np.float32),
-                    float(svm.intercept_[0]), float(svm._gamma))
+    clf = AbuseClassifier(coef=np.zeros(8), intercept=0.0, threshold=0.5, embedder="test",
+                          support_vectors=svm.support_vectors_.astype(np.float32),
+                          dual_coef=svm.dual_coef_[0].astype(np.float32), svm_intercept=float(svm.intercept_[0]),
+                          svm_gamma=float(svm._gamma))
     new = rng.normal(size=(5000, 8)).astype(np.float32)
-    assert np.allclose(arrays.decision(new), svm.decision_function(new), atol=1e-3)
+    assert np.allclose(clf.svm_decision(new), svm.decision_function(new), atol=1e-3)
 
 
 def test_embedding_only_model_centres_on_the_language_mean_it_was_trained_with(embedder):

@@ -71,27 +71,6 @@ def char_features(texts: list[str]):
 
 
 @dataclass(frozen=True)
-class RbfSvm:
-    """A fitted RBF support-vector machine as plain arrays (scikit-learn's SVC, without pickles)."""
-
-    support_vectors: np.ndarray  # (n, dim)
-    dual_coef: np.ndarray  # (n,)
-    intercept: float
-    gamma: float
-
-    def decision(self, vectors: np.ndarray) -> np.ndarray:
-        """sum_i dual_coef_i * exp(-gamma * |x - sv_i|^2) + b, in blocks so memory stays small."""
-        sv = self.support_vectors
-        sv_sq = (sv ** 2).sum(1)[None, :]
-        out = np.empty(len(vectors))
-        for start in range(0, len(vectors), 2048):
-            v = vectors[start:start + 2048]
-            sq = (v ** 2).sum(1)[:, None] + sv_sq - 2.0 * v @ sv.T
-            out[start:start + 2048] = np.exp(-self.gamma * np.maximum(sq, 0.0)) @ self.dual_coef + self.intercept
-        return out
-
-
-@dataclass(frozen=True)
 class AbuseClassifier:
     """Two models sharing one decision: for the languages with a threshold of their own
     (`lang_thresholds`: those with HateCheck training data), a logistic regression on embedding +
@@ -191,7 +170,16 @@ class AbuseClassifier:
         return ["ar" if not self.uses_full_model(lang) and looks_arabizi(t) else lang for lang, t in zip(langs, texts)]
 
     def svm_decision(self, vectors: np.ndarray) -> np.ndarray:
-        return RbfSvm(self.support_vectors, self.dual_coef, self.svm_intercept, self.svm_gamma).decision(vectors)
+        """The RBF SVM's decision value: sum_i dual_coef_i * exp(-gamma * |x - sv_i|^2) + b, in blocks of
+        2,048 vectors so that memory stays small (every language outside the six goes through it)."""
+        sv = self.support_vectors
+        sv_sq = (sv ** 2).sum(1)[None, :]
+        out = np.empty(len(vectors))
+        for start in range(0, len(vectors), 2048):
+            v = vectors[start:start + 2048]
+            sq = (v ** 2).sum(1)[:, None] + sv_sq - 2.0 * v @ sv.T
+            out[start:start + 2048] = np.exp(-self.svm_gamma * np.maximum(sq, 0.0)) @ self.dual_coef + self.svm_intercept
+        return out
 
     def flags(self, texts: list[str], vectors: np.ndarray, langs: list[str | None] | None = None) -> list[list[Flag]]:
         """For each text: a whole-message `hostility` flag when the classifier finds it hostile or

@@ -84,7 +84,6 @@ SVM_SCALE = 2.0  # SVM decision values (margin +-1) brought to a logit-like scal
 FOLDS = 5
 MIN_MEAN_ROWS = 5  # a training language with fewer rows is centred on the pooled mean
 DEMO_NEGATIVES = True  # the demo's training half (solidarity rows, planted ones left out) as benign rows
-DEMO_WEIGHT = 1.0  # each demo row's sample weight in every fit (the other rows weigh 1)
 OUT = ROOT / "letterworld" / "data" / "abuse_classifier.npz"
 HATECHECK = ROOT.parent / "shared" / "eval" / "abuse" / "hatecheck_dev.csv"
 HANDWRITTEN = Path(__file__).resolve().parent / "abuse_train.tsv"
@@ -113,13 +112,14 @@ def read_hatecheck(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+def read_tsv(path: Path) -> list[dict]:
+    """A hand-written training file (tab-separated, a header row, no quoting)."""
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
 def read_handwritten() -> list[dict]:
-    rows = []
-    for path in (HANDWRITTEN, HANDWRITTEN_MORE):
-        if path.exists():
-            with path.open(encoding="utf-8") as fh:
-                rows += list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
-    return rows
+    return [row for path in (HANDWRITTEN, HANDWRITTEN_MORE) if path.exists() for row in read_tsv(path)]
 
 
 def embed(texts: list[str], embedder=None) -> np.ndarray:
@@ -192,15 +192,10 @@ def centred(E: np.ndarray, langs: np.ndarray, fit_rows: np.ndarray | None = None
     return centre_by_language(E, langs.tolist(), means, pooled)
 
 
-def row_weights(sources: list[str]) -> np.ndarray:
-    """Sample weights: DEMO_WEIGHT for the demo's rows, 1 for the rest."""
-    return np.array([DEMO_WEIGHT if s == "demo_train_half" else 1.0 for s in sources])
-
-
-def fit(X, y: np.ndarray, c: float = C, w: np.ndarray | None = None):
+def fit(X, y: np.ndarray, c: float = C):
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(X, y, sample_weight=w)
+    return LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(X, y)
 
 
 def score_at(negatives: np.ndarray, rate: float) -> float:
@@ -209,10 +204,10 @@ def score_at(negatives: np.ndarray, rate: float) -> float:
     return float(neg[int(np.ceil(len(neg) * (1 - rate))) - 1]) + 1e-6
 
 
-def fit_svm(E: np.ndarray, y: np.ndarray, w: np.ndarray | None = None):
+def fit_svm(E: np.ndarray, y: np.ndarray):
     from sklearn.svm import SVC
 
-    return SVC(C=SVM_C, kernel="rbf", gamma="scale", class_weight="balanced").fit(E, y, sample_weight=w)
+    return SVC(C=SVM_C, kernel="rbf", gamma="scale", class_weight="balanced").fit(E, y)
 
 
 @dataclass
@@ -229,10 +224,10 @@ class EmbedSvm:
         return 1 / (1 + np.exp(-SVM_SCALE * self.svm.decision_function(Ec)))
 
 
-def fit_embed(E: np.ndarray, y: np.ndarray, langs: np.ndarray, w: np.ndarray) -> EmbedSvm:
+def fit_embed(E: np.ndarray, y: np.ndarray, langs: np.ndarray) -> EmbedSvm:
     means, pooled = language_means(E, langs)
     Ec = centre_by_language(E, langs.tolist(), means, pooled)
-    return EmbedSvm(fit_svm(Ec, y, w), means, pooled)
+    return EmbedSvm(fit_svm(Ec, y), means, pooled)
 
 
 def combined_logit(z_lr: np.ndarray, d_svm: np.ndarray | None) -> np.ndarray:
@@ -241,8 +236,7 @@ def combined_logit(z_lr: np.ndarray, d_svm: np.ndarray | None) -> np.ndarray:
 
 
 def cv_thresholds(E: np.ndarray, texts: list[str], y: np.ndarray, langs: np.ndarray, groups: np.ndarray,
-                  hatecheck: np.ndarray | None = None, listed: np.ndarray | None = None,
-                  w: np.ndarray | None = None):
+                  hatecheck: np.ndarray | None = None, listed: np.ndarray | None = None):
     """Template-grouped K-fold predictions; per HateCheck language, the lowest threshold whose
     non-hateful flag rate on its HateCheck cases (`hatecheck` mask; all rows without it) is <= TARGET_FPR,
     and the list bar (a listed term counts as abuse at or above it): the score above which LIST_RATE
@@ -253,15 +247,14 @@ def cv_thresholds(E: np.ndarray, texts: list[str], y: np.ndarray, langs: np.ndar
     from sklearn.model_selection import GroupKFold
 
     cv = np.zeros(len(y))
-    w = np.ones(len(y)) if w is None else w
     chars = char_features(texts)
     for train, test in GroupKFold(n_splits=FOLDS).split(E, y, groups):
         mask = np.zeros(len(y), dtype=bool)
         mask[train] = True
         Ec = centred(E, langs, mask)
         X = features(Ec, texts, chars)
-        d = fit_svm(Ec[train], y[train], w[train]).decision_function(Ec[test]) if SVM_WEIGHT else None
-        cv[test] = 1 / (1 + np.exp(-combined_logit(fit(X[train], y[train], w=w[train]).decision_function(X[test]), d)))
+        d = fit_svm(Ec[train], y[train]).decision_function(Ec[test]) if SVM_WEIGHT else None
+        cv[test] = 1 / (1 + np.exp(-combined_logit(fit(X[train], y[train]).decision_function(X[test]), d)))
     hc = np.ones(len(y), dtype=bool) if hatecheck is None else hatecheck
     listed = np.zeros(len(y), dtype=bool) if listed is None else listed
     thresholds, bars = {}, {}
@@ -281,8 +274,7 @@ def cv_thresholds(E: np.ndarray, texts: list[str], y: np.ndarray, langs: np.ndar
     return thresholds, bars, figures
 
 
-def unseen_threshold(X, y: np.ndarray, langs: np.ndarray, hatecheck: np.ndarray,
-                     w: np.ndarray) -> tuple[float, float]:
+def unseen_threshold(X, y: np.ndarray, langs: np.ndarray, hatecheck: np.ndarray) -> tuple[float, float]:
     """The embedding-only model's threshold and list bar for languages outside training: leave
     each HateCheck language out in turn, predict it with the rest, and keep the pooled flag rate
     on its non-hateful HateCheck cases (`hatecheck` mask: not the hand-written or demo rows) at
@@ -293,7 +285,7 @@ def unseen_threshold(X, y: np.ndarray, langs: np.ndarray, hatecheck: np.ndarray,
         if held.sum() < 20 or held.all():
             continue
         q = held & (y == 0) & hatecheck
-        negatives.append(fit_embed(X[~held], y[~held], langs[~held], w[~held]).proba(X[q], langs[q]))
+        negatives.append(fit_embed(X[~held], y[~held], langs[~held]).proba(X[q], langs[q]))
     if not negatives:
         return 0.5, 0.5
     neg = np.concatenate(negatives)
@@ -305,8 +297,7 @@ MIN_OWN_ROWS = 16  # a language with this many hand-written rows gets the "train
 DEMO_FPR = 0.015  # the embedding-only model's thresholds keep at most this share of the demo's rows flagged, out of fold
 
 
-def trained_threshold(X, y: np.ndarray, langs: np.ndarray, sources: list[str],
-                      w: np.ndarray) -> tuple[float, float, list[str]]:
+def trained_threshold(X, y: np.ndarray, langs: np.ndarray, sources: list[str]) -> tuple[float, float, list[str]]:
     """The embedding-only model's threshold for languages outside HateCheck that have hand-written
     training rows: out-of-fold scores of those rows (FOLDS folds by row; each fold predicted by a
     model trained on every other row), pooled over the languages, flag rate TARGET_FPR on their
@@ -318,29 +309,35 @@ def trained_threshold(X, y: np.ndarray, langs: np.ndarray, sources: list[str],
     rows = np.flatnonzero(own & np.isin(langs, chosen))
     if len(rows) < 2 * FOLDS:
         return 0.5, 0.5, []
-    p = out_of_fold(X, y, langs, w, rows)
+    p = out_of_fold(X, y, langs, rows)
     neg = p[y[rows] == 0]
     th = score_at(neg, TARGET_FPR)
     return th, min(th, score_at(neg, LIST_RATE)), chosen
 
 
-def out_of_fold(X, y: np.ndarray, langs: np.ndarray, w: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def out_of_fold(X, y: np.ndarray, langs: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The embedding-only model's scores of `rows`, FOLDS folds by row, each fold predicted by a model
     trained on every other row."""
     p = np.zeros(len(rows))
     for k in range(FOLDS):
         fold = np.arange(len(rows)) % FOLDS == k
         train_rows = np.setdiff1d(np.arange(len(y)), rows[fold])
-        p[fold] = fit_embed(X[train_rows], y[train_rows], langs[train_rows], w[train_rows]).proba(X[rows[fold]], langs[rows[fold]])
+        p[fold] = fit_embed(X[train_rows], y[train_rows], langs[train_rows]).proba(X[rows[fold]], langs[rows[fold]])
     return p
 
 
-def demo_bar(X, y: np.ndarray, langs: np.ndarray, sources: list[str], w: np.ndarray) -> float:
-    """The lowest embedding-only threshold that flags at most DEMO_FPR of the demo's training-half rows
-    outside the HateCheck languages, scored out of fold: the real solidarity messages a threshold set on
-    hand-written or HateCheck look-alikes alone flagged 3.7% of (MODEL_CARD.md)."""
+def demo_scores(X, y: np.ndarray, langs: np.ndarray, sources: list[str]) -> np.ndarray:
+    """The embedding-only model's out-of-fold scores of the demo's training-half rows outside the
+    HateCheck languages (none when there are too few to fold)."""
     rows = np.flatnonzero(np.array([s == "demo_train_half" for s in sources]) & ~np.isin(langs, HATECHECK_LANGS))
-    return score_at(out_of_fold(X, y, langs, w, rows), DEMO_FPR) if len(rows) >= 2 * FOLDS else 0.0
+    return out_of_fold(X, y, langs, rows) if len(rows) >= 2 * FOLDS else np.zeros(0)
+
+
+def demo_bar(scores: np.ndarray) -> float:
+    """The lowest embedding-only threshold that flags at most DEMO_FPR of `demo_scores`: the real
+    solidarity messages a threshold set on hand-written or HateCheck look-alikes alone flagged 3.7% of
+    (MODEL_CARD.md)."""
+    return score_at(scores, DEMO_FPR) if len(scores) else 0.0
 
 
 def train(hatecheck_rows: list[dict], exclude_lang: str | None = None, embedder=None) -> dict:
@@ -354,15 +351,14 @@ def train(hatecheck_rows: list[dict], exclude_lang: str | None = None, embedder=
     X = features(Ec, texts)
     hatecheck = np.array([s.startswith("hatecheck:") for s in sources])
     listed = np.array([bool(find_listed_terms(t)) for t in texts])
-    w = row_weights(sources)
-    thresholds, bars, figures = cv_thresholds(E, texts, y, langs, groups, hatecheck, listed, w)
-    unseen, unseen_bar = unseen_threshold(E, y, langs, hatecheck, w)
-    own_th, own_bar, own_langs = trained_threshold(E, y, langs, sources, w)
-    demo = demo_bar(E, y, langs, sources, w)
+    thresholds, bars, figures = cv_thresholds(E, texts, y, langs, groups, hatecheck, listed)
+    unseen, unseen_bar = unseen_threshold(E, y, langs, hatecheck)
+    own_th, own_bar, own_langs = trained_threshold(E, y, langs, sources)
+    demo = demo_bar(demo_scores(E, y, langs, sources))
     unseen, own_th = max(unseen, demo), max(own_th, demo)
-    svm = fit_svm(Ec, y, w)  # the six languages' SVM, and alone the embedding-only model of every other language
+    svm = fit_svm(Ec, y)  # the six languages' SVM, and alone the embedding-only model of every other language
     return {"embed_thresholds": {lang: own_th for lang in own_langs}, "embed_list_bar": own_bar,
-            "full": fit(X, y, w=w), "svm": svm if SVM_WEIGHT else None,
+            "full": fit(X, y), "svm": svm if SVM_WEIGHT else None,
             "lang_means": {lang: means[lang] for lang in thresholds if lang in means},
             "thresholds": thresholds, "list_bars": bars, "cv": figures,
             "embed": EmbedSvm(svm, means, pooled), "unseen_threshold": unseen, "unseen_list_bar": unseen_bar,
