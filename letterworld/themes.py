@@ -443,13 +443,22 @@ def mark_outliers(labels: np.ndarray, scores: np.ndarray, max_unassigned: float)
 
 @lru_cache(maxsize=None)
 def stop_words(lang: str) -> frozenset[str]:
-    """spaCy's stop-word list for a language, where spaCy has one."""
-    import importlib
+    """spaCy's stop-word list for a language, where spaCy has one. The list's own file is run,
+    not `spacy.lang.<lang>.stop_words`: importing that imports spaCy and its language classes
+    first (3 s of every themes stage, for sets of words)."""
+    import importlib.util
+    from pathlib import Path
 
+    spacy = importlib.util.find_spec("spacy")
+    path = Path(spacy.origin).parent / "lang" / lang / "stop_words.py" if spacy and spacy.origin else None
+    if path is None or not lang.isalpha() or not path.is_file():
+        return frozenset()
+    spec = importlib.util.spec_from_file_location(f"_letterworld_stop_words_{lang}", path)
+    module = importlib.util.module_from_spec(spec)
     try:
-        module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
+        spec.loader.exec_module(module)
         return frozenset(w.lower() for w in module.STOP_WORDS)
-    except (ImportError, AttributeError):
+    except (ImportError, AttributeError, SyntaxError):
         return frozenset()
 
 

@@ -85,6 +85,23 @@ def test_keywords_per_language_with_stop_words_removed():
     assert "แม่น้ำ" in kw[0]["th"]
 
 
+def test_stop_words_are_spacys_lists_read_without_importing_spacy():
+    import subprocess
+    import sys
+
+    code = ("import sys; from letterworld.themes import stop_words; "
+            "print(len(stop_words('en')), len(stop_words('fr')), len(stop_words('qq')), 'spacy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+    from spacy.lang.fr.stop_words import STOP_WORDS as FR
+
+    assert out == [str(len({w.lower() for w in EN})), str(len({w.lower() for w in FR})), "0", "False"]
+    from letterworld.themes import stop_words
+
+    assert stop_words("en") == frozenset(w.lower() for w in EN) and "the" in stop_words("en")
+    assert stop_words("../en") == frozenset()  # a language code is never a path
+
+
 def test_stability_picks_the_true_number_of_themes_and_reports_its_curve():
     x, _ = blobs(k=5, per=40)
     r = cluster(x, min_themes=3, max_themes=8, seed=0)
