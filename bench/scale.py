@@ -134,8 +134,18 @@ def main() -> None:
                     help="then add new messages (another corpus, seed 1) and run every stage again: what adding "
                          "costs next to the first run; a share of the size (0.1) or, above 1, a count (10000); "
                          "0: skip")
+    ap.add_argument("--rerun", type=Path, metavar="DB",
+                    help="only re-run every stage with nothing new on a store a run kept (with --keep), e.g. "
+                         "--rerun /tmp/scale/scale-500000.db: the re-run column for that store with this code")
     args = ap.parse_args()
     print(header(), flush=True)
+    if args.rerun:
+        rows = stages(args.rerun, args.rerun.with_suffix(".csv"), args.rerun.parent / f"letter-{args.rerun.stem.rsplit('-', 1)[-1]}")
+        print(f"\nre-run with nothing new on {args.rerun}\n\n| stage | s | peak MiB |\n|---|---|---|")
+        for name, sec, mem, _ in rows:
+            print(f"| {name} | {sec:.1f} | {mem:.0f} |")
+        print(f"| **whole pipeline** | **{sum(r[1] for r in rows):.1f}** | **{max(r[2] for r in rows):.0f}** |")
+        return
     root = args.keep or Path(tempfile.mkdtemp())
     root.mkdir(parents=True, exist_ok=True)
     growth: list[tuple[int, float, float]] = []  # (messages, whole pipeline s, embedder alone s)

@@ -113,8 +113,13 @@ class EmbedStats:
 
 def embed_texts(texts: Sequence[str], embedder: Embedder, cache_get: Callable[[list[str]], dict[str, np.ndarray]],
                 cache_put: Callable[[dict[str, np.ndarray]], None], *, batch_size: int = 64,
-                progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, EmbedStats]:
-    """Vectors for texts, computing each distinct text once and only when not cached."""
+                progress: Callable[[int], None] | None = None,
+                vectors: bool = True) -> tuple[np.ndarray | None, EmbedStats]:
+    """Vectors for texts, computing each distinct text once and only when not cached.
+
+    `vectors=False` only fills the cache and returns None for the vectors: the embed stage
+    wants every text cached, not a row per message (at 500,000 messages that array and its
+    copy alone were 1.5 GB of the stage's 2.2 GB peak)."""
     from .store import text_hash
 
     hashes = [text_hash(t) for t in texts]
@@ -125,18 +130,22 @@ def embed_texts(texts: Sequence[str], embedder: Embedder, cache_get: Callable[[l
     todo = [h for h in unique if h not in cached]
     for i in range(0, len(todo), batch_size):
         batch = todo[i:i + batch_size]
-        vectors = embedder.encode([unique[h] for h in batch])
-        new = dict(zip(batch, vectors))
+        new = dict(zip(batch, embedder.encode([unique[h] for h in batch])))
         cache_put(new)
-        cached.update(new)
+        if vectors:
+            cached.update(new)
         if progress:
             progress(len(batch))
+    stats = EmbedStats(len(texts), len(unique), len(unique) - len(todo), len(todo))
+    if not vectors:
+        return None, stats
     out = np.stack([cached[h] for h in hashes]) if hashes else np.zeros((0, embedder.dim), dtype=np.float32)
-    return out.astype(np.float32), EmbedStats(len(texts), len(unique), len(unique) - len(todo), len(todo))
+    return out.astype(np.float32, copy=False), stats
 
 
 def embed_cached(store, embedder: Embedder, texts: Sequence[str], *, batch_size: int = 64,
-                 progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, EmbedStats]:
+                 progress: Callable[[int], None] | None = None,
+                 vectors: bool = True) -> tuple[np.ndarray | None, EmbedStats]:
     """`embed_texts` with a campaign store (`letterworld.store.Store`) as the cache; each
     computed batch is committed at once, so an interrupted run keeps what it paid for."""
     def put(vectors: dict[str, np.ndarray]) -> None:
@@ -144,7 +153,7 @@ def embed_cached(store, embedder: Embedder, texts: Sequence[str], *, batch_size:
             store.put_embeddings(embedder.name, vectors)
 
     return embed_texts(texts, embedder, lambda hs: store.cached_embeddings(embedder.name, hs), put,
-                       batch_size=batch_size, progress=progress)
+                       batch_size=batch_size, progress=progress, vectors=vectors)
 
 
 def embed_with_cache_file(texts: Sequence[str], cache: str | os.PathLike, embedder: Embedder | None = None) -> np.ndarray:

@@ -91,7 +91,7 @@ def _detect(store: Store, ctx: Context):
 
 
 def _embed(store: Store, ctx: Context):
-    _, st = stages.embed(store, ctx.config, ctx.get_embedder())
+    _, st = stages.embed(store, ctx.config, ctx.get_embedder(), vectors=False)
     say(f"embed: {st.texts} texts, {st.unique} distinct, {st.cached} from cache, {st.computed} computed")
     return st
 

