@@ -8,6 +8,7 @@ import hashlib
 import json
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -46,26 +47,37 @@ def letter_counts(store: Store, recipient: str) -> dict[str, int]:
     return {"messages": row[0], "languages": row[1], "countries": row[2]}
 
 
-def message_rows(store: Store) -> list[dict[str, Any]]:
-    """One row per message for the outputs; `text` has personal data redacted (report.html is
-    shared with campaigners, who never need a writer's email or address)."""
-    red = store.redacted_texts()
-    langs = store.languages()
-    statuses = store.statuses()
-    flags = store.flags()
-    members = store.theme_members()
-    rows = []
-    for m in store.messages():
-        lang = langs.get(m.id)
-        rows.append({"id": m.id, "lang": lang.lang if lang else "und",
-                     "lang_confidence": round(lang.confidence, 3) if lang else 0.0,
-                     "status": statuses.get(m.id, "pending"),
-                     "flags": [{"kind": f.kind, "reason": f.reason, "start": f.start, "end": f.end}
-                               for f in flags.get(m.id, [])],
-                     "theme": members[m.id][0] if m.id in members else None,
-                     "recipient": m.recipient, "country": m.country, "channel": m.channel,
-                     "source_file": m.source_file, "source_row": m.source_row, "text": red[m.id]})
-    return rows
+def message_rows(store: Store, *, texts: bool = True) -> Iterator[dict[str, Any]]:
+    """One row per message for the outputs, in id order; `text` has personal data redacted
+    (report.html is shared with campaigners, who never need a writer's email or address).
+    Streamed from one SQL join with the flags merged in id order, so a campaign of 500,000 is
+    never held as records; `texts=False` leaves the text out (messages.jsonl has none, and the
+    report shows only the few whose language needs a look)."""
+    flags = store.db.execute("SELECT message_id, kind, reason, start, end FROM flags"
+                             " ORDER BY message_id, start, end, kind")
+    flags.row_factory = None
+    pending = flags.fetchone()
+    cur = store.db.execute(
+        "SELECT m.id, COALESCE(l.lang, 'und'), COALESCE(l.confidence, 0.0), COALESCE(s.status, 'pending'),"
+        " CASE WHEN tm.theme_id >= 0 THEN tm.theme_id END, m.recipient, m.country, m.channel, m.source_file,"
+        " m.source_row" + (", rt.text" if texts else "") + " FROM messages m"
+        " LEFT JOIN languages l ON l.message_id = m.id LEFT JOIN moderation s ON s.message_id = m.id"
+        " LEFT JOIN theme_members tm ON tm.message_id = m.id"
+        + (" LEFT JOIN redacted_text rt ON rt.message_id = m.id" if texts else "") + " ORDER BY m.id")
+    cur.row_factory = None
+    for row in cur:
+        mid = row[0]
+        own = []
+        while pending is not None and pending[0] <= mid:
+            if pending[0] == mid:
+                own.append({"kind": pending[1], "reason": pending[2], "start": pending[3], "end": pending[4]})
+            pending = flags.fetchone()
+        out = {"id": mid, "lang": row[1], "lang_confidence": round(row[2], 3), "status": row[3], "flags": own,
+               "theme": row[4], "recipient": row[5], "country": row[6], "channel": row[7],
+               "source_file": row[8], "source_row": row[9]}
+        if texts:
+            out["text"] = row[10]
+        yield out
 
 
 def rejected_rows(store: Store, *, ner: bool = True) -> list[dict[str, Any]]:
@@ -308,14 +320,18 @@ def write_outputs(store: Store, out_dir: Path, letter: dict[str, Any], *, ner: b
 
 def _write_outputs(store: Store, out_dir: Path, letter: dict[str, Any], *, ner: bool = True) -> dict[str, Path]:
     out: dict[str, Path] = {}
-    rows = message_rows(store)
+    themes = [{k: v for k, v in t.items() if k != "centroid"} for t in store.themes()]
     path = out_dir / "messages.jsonl"
     with path.open("w", encoding="utf-8") as fh:
-        for r in rows:
-            fh.write(json.dumps({k: r[k] for k in ("id", "lang", "lang_confidence", "status", "flags", "theme")},
-                                ensure_ascii=False) + "\n")
+        def written() -> Iterator[dict[str, Any]]:  # one pass: each row to messages.jsonl, then the report
+            for r in message_rows(store, texts=False):
+                fh.write(json.dumps({k: r[k] for k in ("id", "lang", "lang_confidence", "status", "flags", "theme")},
+                                    ensure_ascii=False) + "\n")
+                yield r
+
+        report = build_report(written(), themes, rejected_rows(store, ner=ner), campaign=letter.get("campaign", ""),
+                              texts=store.redacted_texts)
     out["messages"] = path
-    themes = [{k: v for k, v in t.items() if k != "centroid"} for t in store.themes()]
     path = out_dir / "themes.json"
     path.write_text(json.dumps(themes, ensure_ascii=False, indent=2), encoding="utf-8")
     out["themes"] = path
@@ -324,8 +340,7 @@ def _write_outputs(store: Store, out_dir: Path, letter: dict[str, Any], *, ner: 
     for p in write_exports(letter, out_dir).values():
         out[p.name] = p
     path = out_dir / "report.html"
-    path.write_text(build_report(rows, themes, rejected_rows(store, ner=ner), campaign=letter.get("campaign", "")),
-                    encoding="utf-8")
+    path.write_text(report, encoding="utf-8")
     out["report"] = path
     return out
 

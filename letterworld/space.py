@@ -139,7 +139,8 @@ class ThemeSpace:
         self.fit_transform(vectors, langs, recipients)
         return self
 
-    def fit_transform(self, vectors: np.ndarray, langs: list[str], recipients: list[str]) -> np.ndarray:
+    def fit_transform(self, vectors: np.ndarray, langs: list[str], recipients: list[str], *,
+                      common: bool = True) -> np.ndarray:
         x = np.asarray(vectors)
         if len(x) == 0:
             raise ValueError("cannot fit the meaning space on no messages")
@@ -148,9 +149,12 @@ class ThemeSpace:
         self.recipient_global, self.recipient_means = _group_shifts(x, recipients, self.min_count)
         x = _apply_shifts(x, recipients, self.recipient_global, self.recipient_means, out=x)  # this call's own array
         self.corpus_mean = _row_sum(x) / len(x)
-        return self._centre(x, out=x)
+        return self._centre(x, out=x) if common else x
 
-    def transform(self, vectors: np.ndarray, langs: list[str], recipients: list[str]) -> np.ndarray:
+    def transform(self, vectors: np.ndarray, langs: list[str], recipients: list[str], *,
+                  common: bool = True) -> np.ndarray:
+        """The fitted shifts applied to new rows; `common=False` stops before the corpus mean
+        is removed (`centre_language_and_recipient`, the off-topic check's space)."""
         if self.corpus_mean is None:
             raise ValueError("ThemeSpace is not fitted; call fit first")
         x = np.asarray(vectors)
@@ -158,7 +162,7 @@ class ThemeSpace:
             return x.astype(np.float32)
         x = _apply_shifts(x, langs, self.lang_global, self.lang_means)
         x = _apply_shifts(x, recipients, self.recipient_global, self.recipient_means, out=x)
-        return self._centre(x, out=x)
+        return self._centre(x, out=x) if common else x
 
     def _centre(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return _subtract_mean(x, self.corpus_mean, out)

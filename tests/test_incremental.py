@@ -163,3 +163,67 @@ def test_a_screen_with_nothing_changed_keeps_the_last_one_until_a_message_decisi
     stages.detect(store, cfg)
     after = screen_stage.screen_store(store, cfg, templates=False, auto_approve=True)  # a new message
     assert not after.kept and after.screened == 2 * len(TEXTS) + 1
+
+
+class FirstWordEmbedder:
+    """A text's vector is its first word's: a message that opens as the sample text does is
+    its close paraphrase; the rest are far apart."""
+
+    name = "stub-first-word"
+    dim = 64
+
+    def encode(self, texts):
+        import hashlib
+
+        import numpy as np
+
+        out = []
+        for t in texts:
+            seed = int(hashlib.sha1(t.split()[0].strip(",.").lower().encode()).hexdigest()[:8], 16)
+            v = np.random.default_rng(seed).normal(size=self.dim)
+            out.append(v / np.linalg.norm(v))
+        return np.asarray(out, dtype=np.float32)
+
+
+def test_a_later_screen_judges_only_new_messages_against_the_sample_texts_and_rewrites_only_what_changed(
+        store, monkeypatch):
+    """The sample-text paraphrase check keeps each message's verdict; the screen writes back
+    only the flags that changed (a flag row of an old message keeps its rowid)."""
+    cfg = from_dict({"campaign": {"sample_texts": ["Dear Jani, you are not alone. We are all with you."]},
+                     "screen": {"classifier": False, "offtopic": False, "ner": False}})
+    _fill(store)
+    more = ["Greetings from Porto, keep going.", "Mit Liebe aus Köln, du bist stark.", "Coraggio Jani, da Torino.",
+            "Saludos desde Mendoza, seguimos.", "Dear friend Jani, never alone, never."]
+    store.add_messages([Message(text=t, source_file="m.csv", source_row=10 + i) for i, t in enumerate(more)])
+    stages.detect(store, cfg)
+    judged = []
+    real = screen_stage._paraphrases_of
+    monkeypatch.setattr(screen_stage, "_paraphrases_of", lambda store, emb, todo, *a, **kw: judged.append(
+        sorted(m.id for m in todo)) or real(store, emb, todo, *a, **kw))
+
+    def paraphrases():
+        return {mid for mid, fs in store.flags().items() if any(f.reason.startswith("close paraphrase") for f in fs)}
+
+    def rows():
+        return sorted(map(tuple, store.db.execute("SELECT rowid, message_id, kind, reason FROM flags")))
+
+    screen_stage.screen_store(store, cfg, embedder=FirstWordEmbedder(), auto_approve=True)
+    first_ids = sorted(m.id for m in store.messages())
+    assert judged == [first_ids] and paraphrases() == {first_ids[-1]}
+    before = rows()
+    assert before  # the e-mail address and the paraphrase
+    store.add_messages([Message(text="Dear Jani, from Lima with love.", source_file="n.csv", source_row=2),
+                        Message(text="Hold on, Aylin, spring is coming.", source_file="n.csv", source_row=3)])
+    stages.detect(store, cfg)
+    screen_stage.screen_store(store, cfg, embedder=FirstWordEmbedder(), auto_approve=True)
+    new_ids = sorted(set(m.id for m in store.messages()) - set(first_ids))
+    assert judged == [first_ids, new_ids]  # the old messages' verdicts came from the cache
+    assert paraphrases() == {first_ids[-1], new_ids[0]}
+    assert [r for r in rows() if r[1] in first_ids] == before  # not deleted and written again
+    grown = int(screen_stage.REFIT_GROWTH * len(first_ids)) + 1 - len(first_ids) - len(new_ids)
+    store.add_messages([Message(text=f"Hope{k} from everywhere.", source_file="o.csv", source_row=2 + k)
+                        for k in range(grown)])
+    stages.detect(store, cfg)
+    screen_stage.screen_store(store, cfg, embedder=FirstWordEmbedder(), auto_approve=True)
+    assert judged[2] == sorted(m.id for m in store.messages())  # grown past REFIT_GROWTH: fitted anew
+    assert paraphrases() == {first_ids[-1], new_ids[0]}

@@ -76,6 +76,7 @@ def test_config_default_is_the_measured_spread():
 
 
 OFF_TOPIC = "Hi, I want to change my phone plan to the unlimited data one, how do I do that?"
+OFF_TOPIC_2 = "Selling a used bicycle, blue, two gears, pick it up on Saturday morning."
 
 
 class StubEmbedder:
@@ -90,15 +91,21 @@ class StubEmbedder:
         out = []
         for t in texts:
             rng = np.random.default_rng(int(hashlib.sha1(t.encode()).hexdigest()[:8], 16))
-            v = unit(rng) if t == OFF_TOPIC else topic + 0.35 * unit(rng)
+            v = unit(rng) if t in (OFF_TOPIC, OFF_TOPIC_2) else topic + 0.35 * unit(rng)
             out.append(v / np.linalg.norm(v))
         return np.asarray(out, dtype=np.float32)
 
 
+WORDS = ["river", "courage", "community", "solidarity", "freedom", "justice", "hope", "strength", "voice", "defend", "water", "land", "together", "proud", "brave", "light", "friends", "family", "school", "world", "letters"]
+
+
+def _on_topic(n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return ["Jani, " + " ".join(rng.choice(WORDS, 9)) for _ in range(n)]
+
+
 def _campaign(store):
-    words = ["river", "courage", "community", "solidarity", "freedom", "justice", "hope", "strength", "voice", "defend", "water", "land", "together", "proud", "brave", "light", "friends", "family", "school", "world", "letters"]
-    rng = np.random.default_rng(3)
-    texts = ["Jani, " + " ".join(rng.choice(words, 9)) for _ in range(60)] + [OFF_TOPIC]
+    texts = _on_topic(60, 3) + [OFF_TOPIC]
     store.add_messages([Message(t, "f.csv", i + 1, recipient="Jani Mendoza") for i, t in enumerate(texts)])
     return {m.text: m.id for m in store.messages()}
 
@@ -131,3 +138,50 @@ def test_switch_off_means_no_off_topic_flag(store):
     screen_store(store, cfg, auto_approve=True, classify=False, embedder=StubEmbedder())
     assert not [f for fs in store.flags().values() for f in fs if f.kind == "off_topic"]
     assert store.statuses()[ids[OFF_TOPIC]] == "approved"
+
+
+def test_a_fitted_check_scores_new_messages_against_the_campaign_as_fitted():
+    rng = np.random.default_rng(4)
+    topic = unit(rng)
+    x = clustered(200, rng, topic)
+    model = ot.OffTopicModel.fit(x, ["en"] * 200, [""] * 200)
+    assert [h.index for h in model.hits()] == [h.index for h in ot.find_offtopic(x, ["en"] * 200, [""] * 200)]
+    new = np.vstack([clustered(3, rng, topic), unit(rng)[None, :]])
+    hits = model.score_new(new, ["en"] * 4, [""] * 4)
+    assert [h.index for h in hits] == [3]
+    assert hits[0].score < hits[0].cutoff == model.cut and hits[0].rarer_than > 0.99
+    again = ot.OffTopicModel.from_arrays(*model.to_arrays())  # as the store keeps it
+    assert [(h.index, round(h.score, 6)) for h in again.score_new(new, ["en"] * 4, [""] * 4)] == \
+        [(h.index, round(h.score, 6)) for h in hits]
+
+
+def test_a_later_screen_scores_only_new_messages_and_fits_again_when_the_campaign_grew(store, monkeypatch):
+    """The off-topic check is fitted once; messages added later are scored against that fit
+    (and flagged by it), until the campaign has grown past REFIT_GROWTH times its fitted size."""
+    from letterworld.moderation import stage
+
+    ids = _campaign(store)
+    fits, scored = [], []
+    real_fit, real_score = ot.OffTopicModel.fit.__func__, ot.OffTopicModel.score_new
+    monkeypatch.setattr(ot.OffTopicModel, "fit", classmethod(lambda cls, v, *a, **kw: fits.append(len(v))
+                                                             or real_fit(cls, v, *a, **kw)))
+    monkeypatch.setattr(ot.OffTopicModel, "score_new", lambda self, v, *a, **kw: scored.append(len(v))
+                        or real_score(self, v, *a, **kw))
+    cfg = Config()
+
+    def screen():
+        screen_store(store, cfg, auto_approve=False, classify=False, embedder=StubEmbedder(), templates=False)
+        return {mid for mid, fs in store.flags().items() if any(f.kind == "off_topic" for f in fs)}
+
+    assert screen() == {ids[OFF_TOPIC]} and fits == [61] and scored == []
+    added = _on_topic(4, 5) + [OFF_TOPIC_2]
+    store.add_messages([Message(t, "g.csv", i + 1, recipient="Jani Mendoza") for i, t in enumerate(added)])
+    flagged = screen()
+    new_id = next(m.id for m in store.messages() if m.text == OFF_TOPIC_2)
+    assert flagged == {ids[OFF_TOPIC], new_id}
+    assert fits == [61] and scored == [5]  # the five new messages, against the first fit
+    more = _on_topic(int(stage.REFIT_GROWTH * 61) - 66 + 1, 6)  # one past the growth a fit holds for
+    store.add_messages([Message(t, "h.csv", i + 1, recipient="Jani Mendoza") for i, t in enumerate(more)])
+    flagged = screen()
+    assert fits == [61, 66 + len(more)] and scored == [5]
+    assert {ids[OFF_TOPIC], new_id} <= flagged

@@ -151,7 +151,7 @@ def test_report_shows_messages_with_personal_data_redacted(store):
     mid = store.messages()[0].id
     store.set_language(mid, "und", 0.1)  # low confidence: listed under "Language to review"
     screen_store(store, Config(), auto_approve=False, classify=False, offtopic=False)
-    rows = message_rows(store)
+    rows = list(message_rows(store))
     assert "[email]" in rows[0]["text"] and "ana.perez@example.org" not in rows[0]["text"]
     report = build_report(rows, [], [], campaign="t")
     assert "[email]" in report

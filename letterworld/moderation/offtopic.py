@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..space import centre_language_and_recipient, reference_rows
+from ..space import ThemeSpace, reference_rows
 
 KIND = "off_topic"
 NEIGHBOURS = 5  # closest campaign messages whose similarity makes the score
@@ -107,24 +107,89 @@ def find_offtopic(vectors: np.ndarray, langs: list[str], recipients: list[str], 
     `recipients` its language and recipient; `sample_vectors` the campaign's sample texts,
     which count as campaign messages to be near but are never flagged. Fewer than
     `min_messages` rows: nothing is flagged."""
-    v = np.asarray(vectors, dtype=np.float32)
-    n = len(v)
-    if n < max(min_messages, k + 1):
-        return []
-    if len(langs) != n or len(recipients) != n:
-        raise ValueError("vectors, langs and recipients differ in length")
-    all_langs, all_recipients = list(langs), list(recipients)
-    if sample_vectors is not None and len(sample_vectors):
-        sv = np.asarray(sample_vectors, dtype=np.float32)
-        v = np.vstack([v, sv])
-        all_langs += list(sample_langs) if sample_langs is not None else ["und"] * len(sv)
-        all_recipients += [""] * len(sv)  # a sample is not one recipient's message
-    x = centre_language_and_recipient(v, all_langs, all_recipients)
-    score, nearest = neighbour_scores(x, n, k=k)
-    typical, cut = cutoff(score, spread)
-    order = np.sort(score)
-    out = []
-    for i in np.flatnonzero(score < cut):
-        higher = 1.0 - np.searchsorted(order, score[i], side="right") / n
-        out.append(OffTopic(int(i), float(score[i]), float(nearest[i]), typical, cut, float(higher), k))
-    return out
+    model = OffTopicModel.fit(vectors, langs, recipients, sample_vectors=sample_vectors, sample_langs=sample_langs,
+                              k=k, spread=spread, min_messages=min_messages)
+    return [] if model is None else model.hits()
+
+
+@dataclass
+class OffTopicModel:
+    """The check's fitted state, kept in the store (scikit-learn's fit/transform): the meaning
+    space's shifts, the reference rows (campaign messages and sample texts, centred) that a
+    message's neighbours are looked for among, and the fitted messages' scores with the
+    campaign's median and cut. A campaign that grows by a few thousand messages scores only
+    them (`score_new`) against what the campaign was when fitted, instead of every message
+    against every other again; the screen fits anew when the campaign has grown by more than
+    `REFIT_GROWTH` since (`stage.offtopic_flags`)."""
+
+    space: ThemeSpace
+    reference: np.ndarray  # (references, dim) float32, centred
+    score: np.ndarray  # the fitted messages' scores, in their order
+    nearest: np.ndarray
+    typical: float
+    cut: float
+    k: int = NEIGHBOURS
+
+    @classmethod
+    def fit(cls, vectors: np.ndarray, langs: list[str], recipients: list[str], *,
+            sample_vectors: np.ndarray | None = None, sample_langs: list[str] | None = None,
+            k: int = NEIGHBOURS, spread: float = SPREAD, min_messages: int = MIN_MESSAGES) -> OffTopicModel | None:
+        """Fitted on these messages (None below `min_messages`: nothing is said)."""
+        v = np.asarray(vectors, dtype=np.float32)
+        n = len(v)
+        if n < max(min_messages, k + 1):
+            return None
+        if len(langs) != n or len(recipients) != n:
+            raise ValueError("vectors, langs and recipients differ in length")
+        all_langs, all_recipients = list(langs), list(recipients)
+        if sample_vectors is not None and len(sample_vectors):
+            sv = np.asarray(sample_vectors, dtype=np.float32)
+            v = np.vstack([v, sv])
+            all_langs += list(sample_langs) if sample_langs is not None else ["und"] * len(sv)
+            all_recipients += [""] * len(sv)  # a sample is not one recipient's message
+        space = ThemeSpace()
+        x = space.fit_transform(v, all_langs, all_recipients, common=False)
+        score, nearest = neighbour_scores(x, n, k=k)
+        typical, cut = cutoff(score, spread)
+        ref = np.concatenate([reference_rows(n), np.arange(n, len(x))])
+        return cls(space, np.ascontiguousarray(x[ref]), score, nearest, typical, cut, max(1, min(k, len(ref) - 1)))
+
+    def rarer_than(self, score: float) -> float:
+        """Share of the fitted messages whose score is higher."""
+        order = np.sort(self.score)
+        return 1.0 - np.searchsorted(order, score, side="right") / len(order)
+
+    def hits(self) -> list[OffTopic]:
+        """The fitted messages below the cut (indexes in their fitted order)."""
+        return [OffTopic(int(i), float(self.score[i]), float(self.nearest[i]), self.typical, self.cut,
+                         float(self.rarer_than(self.score[i])), self.k) for i in np.flatnonzero(self.score < self.cut)]
+
+    def score_new(self, vectors: np.ndarray, langs: list[str], recipients: list[str],
+                  chunk: int = CHUNK) -> list[OffTopic]:
+        """New messages scored against the fitted references with the fitted cut: those below
+        it (indexes into `vectors`)."""
+        v = np.asarray(vectors, dtype=np.float32)
+        if not len(v):
+            return []
+        x = self.space.transform(v, list(langs), list(recipients), common=False)
+        out = []
+        for s in range(0, len(x), chunk):
+            sims = x[s:s + chunk] @ self.reference.T
+            top = -np.partition(-sims, self.k - 1, axis=1)[:, : self.k]
+            for j in np.flatnonzero(top.mean(axis=1) < self.cut):
+                score = float(top[j].mean())
+                out.append(OffTopic(s + int(j), score, float(top[j].max()), self.typical, self.cut,
+                                    float(self.rarer_than(score)), self.k))
+        return out
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict]:
+        arrays, meta = self.space.to_arrays()
+        arrays = {**{f"space_{k}": v for k, v in arrays.items()}, "reference": self.reference, "score": self.score,
+                  "nearest": self.nearest}
+        return arrays, {"space": meta, "typical": self.typical, "cut": self.cut, "k": self.k}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict) -> OffTopicModel:
+        space = ThemeSpace.from_arrays({k[6:]: v for k, v in arrays.items() if k.startswith("space_")}, meta["space"])
+        return cls(space, arrays["reference"], arrays["score"], arrays["nearest"], meta["typical"], meta["cut"],
+                   meta["k"])

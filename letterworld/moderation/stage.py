@@ -39,6 +39,10 @@ def _code_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+def _flag_row(f: Flag) -> tuple:
+    return f.kind, f.reason, f.start, f.end, f.redact
+
+
 def screen_key(text: str, lang: str | None, settings: str) -> str:
     """The key of one message's per-message screening result in the store's `screen_cache`."""
     from ..store import text_hash
@@ -206,19 +210,27 @@ def screen_store(store: Store, config: Config, *, auto_approve: bool | None = No
             per_message[mid].append(flag)
         summary.template_paraphrases = len(found)
     statuses = store.statuses()
+    # written back where they changed: at campaign scale most messages' flags and groups are the
+    # last screen's, and rewriting them all would cost more than screening the new ones
+    stored_flags, stored_groups = store.flags(), store.duplicates()
     with store.transaction():
-        store.replace_duplicates(dup_rows)
+        store.update_duplicates({mid: row for mid, row in dup_rows.items()
+                                 if (g := stored_groups.get(mid)) is None
+                                 or (g.group_id, g.is_representative, g.is_template) != row},
+                                removed=[mid for mid in stored_groups if mid not in dup_rows])
         store.put_near_copy_index(index)
         for m in messages:
             flags = per_message[m.id]
-            store.replace_flags(m.id, flags)
+            if sorted(map(_flag_row, flags)) != sorted(map(_flag_row, stored_flags.get(m.id, ()))):
+                store.replace_flags(m.id, flags)
             summary.screened += 1
             for f in flags:
                 summary.flagged[f.kind] += 1
             blocking = [f for f in flags if f.kind not in GROUPING_KINDS]
             if any(f.kind == "safety" for f in blocking):
-                store.set_status(m.id, "held", reason_code="safety", actor=RULE_ACTOR, manual=False,
-                                 why="safety flag: held until a moderator looks")
+                if statuses.get(m.id) != "held":  # held already: by this rule or a person
+                    store.set_status(m.id, "held", reason_code="safety", actor=RULE_ACTOR, manual=False,
+                                     why="safety flag: held until a moderator looks")
             elif auto and not blocking and statuses.get(m.id) == "pending":
                 if store.set_status(m.id, "approved", actor=RULE_ACTOR, manual=False,
                                     why="no flags; campaign chose auto-approval of unflagged messages"):
@@ -373,12 +385,21 @@ def narrow_to_sentences(flag: Flag, spans: list[tuple[int, int]], probs, thresho
     return out
 
 
+REFIT_GROWTH = 1.25  # the off-topic check is fitted anew when a campaign has this many times its fitted messages
+
+
 def offtopic_flags(store: Store, config: Config, messages, groups, embedder=None, langs=None) -> dict[int, Flag]:
     """Review flags for messages about something else entirely (`offtopic.find_offtopic`).
 
     One row per distinct message: a duplicate group speaks through its representative (and
     its members share the verdict); copies of the campaign's sample texts are on topic by
-    definition and are not scored. The sample texts themselves count as campaign messages."""
+    definition and are not scored. The sample texts themselves count as campaign messages.
+
+    The check is fitted once (`offtopic.OffTopicModel`, the store's `fitted` table, with each
+    fitted message's verdict kept by its text, language and recipient): a later screen scores
+    only the messages the fit has not seen, against the campaign as it was fitted, and fits
+    anew when the settings, the embedder or the sample texts changed or the campaign has grown
+    past REFIT_GROWTH times its fitted size."""
     from . import offtopic as ot
 
     rep_of: dict[int, int] = {}  # message index -> representative index
@@ -392,27 +413,60 @@ def offtopic_flags(store: Store, config: Config, messages, groups, embedder=None
     if len(units) < ot.MIN_MESSAGES:
         return {}
     from ..embedding import embed_cached, load_embedder
+    from ..store import text_hash
 
     if embedder is None:
         embedder = load_embedder(config.embed.model)
     langs = store.languages() if langs is None else langs
-    texts = [messages[i].text for i in units]
     samples = list(config.campaign.sample_texts)
+    unit_langs = [langs[messages[i].id].lang if messages[i].id in langs else "und" for i in units]
+    keys = [text_hash(f"{lang}\0{messages[i].recipient}\0{messages[i].text}") for i, lang in zip(units, unit_langs)]
+    settings = [embedder.name, config.screen.offtopic_spread, ot.NEIGHBOURS, ot.MIN_MESSAGES, samples,
+                _code_fingerprint()]
+    model, fit_id = None, ""
+    stored = store.fitted("offtopic")
+    if stored is not None and stored[2].get("settings") == settings and len(units) <= REFIT_GROWTH * stored[2]["n"]:
+        model, fit_id = ot.OffTopicModel.from_arrays(stored[1], stored[2]["model"]), stored[2]["fit"]
     from ..progress import task
 
-    with task("off-topic check (embedding)", len(set(texts + samples))) as advance:
-        vectors, _ = embed_cached(store, embedder, texts + samples, progress=advance)
-    sample_langs = list(stored_sample_languages(store, tuple(samples)))
-    unit_langs = [langs[messages[i].id].lang if messages[i].id in langs else "und" for i in units]
-    hits = ot.find_offtopic(vectors[: len(units)], unit_langs, [messages[i].recipient for i in units],
-                            sample_vectors=vectors[len(units):], sample_langs=sample_langs,
-                            spread=config.screen.offtopic_spread)
-    flagged = {units[h.index]: h for h in hits}
+    def cache_key(key: str) -> str:  # a message's verdict under one fit
+        return text_hash(f"offtopic\0{fit_id}\0{key}")
+
+    if model is None:  # fit on every distinct message, as find_offtopic
+        with task("off-topic check (embedding)", len(set([messages[i].text for i in units] + samples))) as advance:
+            vectors, _ = embed_cached(store, embedder, [messages[i].text for i in units] + samples, progress=advance)
+        model = ot.OffTopicModel.fit(vectors[: len(units)], unit_langs, [messages[i].recipient for i in units],
+                                     sample_vectors=vectors[len(units):],
+                                     sample_langs=list(stored_sample_languages(store, tuple(samples))),
+                                     spread=config.screen.offtopic_spread)
+        del vectors
+        fit_id = text_hash(json.dumps([settings, keys], ensure_ascii=False))
+        hits = {h.index: h for h in model.hits()}
+        verdicts = {key: [Flag(ot.KIND, hits[j].reason, 0, 0)] if j in hits else [] for j, key in enumerate(keys)}
+        new = list(range(len(keys)))
+        arrays, meta = model.to_arrays()
+        with store.transaction():
+            store.put_fitted("offtopic", embedder.name, arrays,
+                             {"settings": settings, "n": len(units), "model": meta, "fit": fit_id})
+    else:
+        cached = store.screen_cache([cache_key(k) for k in keys])
+        verdicts = {k: cached[cache_key(k)] for k in keys if cache_key(k) in cached}
+        new = [j for j, key in enumerate(keys) if key not in verdicts]
+        if new:  # messages the fit has not seen: scored against it
+            vectors, _ = embed_cached(store, embedder, [messages[units[j]].text for j in new])
+            hits = {h.index: h for h in model.score_new(vectors, [unit_langs[j] for j in new],
+                                                        [messages[units[j]].recipient for j in new])}
+            verdicts.update({keys[j]: [Flag(ot.KIND, hits[n].reason, 0, 0)] if n in hits else []
+                             for n, j in enumerate(new)})
+    if new:
+        with store.transaction():
+            store.put_screen_cache({cache_key(keys[j]): verdicts[keys[j]] for j in new})
+    reason_of = {units[j]: verdicts[key][0].reason for j, key in enumerate(keys) if verdicts[key]}
     out: dict[int, Flag] = {}
     for i, m in enumerate(messages):
-        hit = flagged.get(rep_of.get(i, i))
-        if hit is not None and i not in template_members:
-            reason = hit.reason if rep_of.get(i, i) == i else f"{hit.reason}; as its group's representative"
+        reason = reason_of.get(rep_of.get(i, i))
+        if reason is not None and i not in template_members:
+            reason = reason if rep_of.get(i, i) == i else f"{reason}; as its group's representative"
             out[m.id] = Flag(ot.KIND, reason, 0, len(m.text))
     return out
 
@@ -454,10 +508,7 @@ def template_paraphrases(store: Store, config: Config, embedder, messages, per_m
     samples = list(config.campaign.sample_texts)
     if not samples:
         return {}
-    from ..embedding import embed_cached
-    from ..excerpts import reading_length
-    from ..segment import sentences
-    from ..space import SENTENCE_MATCH, SHORT_SEGMENT, centre_groups, remove_common_direction, sample_coverage
+    from ..space import SENTENCE_MATCH
 
     threshold = config.screen.paraphrase_threshold if threshold is None else threshold
     tau = SENTENCE_MATCH if sentence_threshold is None else sentence_threshold
@@ -465,6 +516,52 @@ def template_paraphrases(store: Store, config: Config, embedder, messages, per_m
     todo = [m for m in messages if not any(f.kind in GROUPING_KINDS for f in per_message.get(m.id, ()))]
     if not todo:
         return {}
+    # a message's verdict depends on its text and language, the sample texts, the settings and the
+    # fitted sentence space: kept in the screen cache, so a later screen judges only new messages
+    sample_langs = list(stored_sample_languages(store, tuple(samples)))
+    from ..space import ThemeSpace
+    from ..store import text_hash
+
+    settings = [samples, sample_langs, threshold, tau, getattr(embedder, "name", None), _code_fingerprint()]
+    stored, space = store.fitted("paraphrase_space"), None
+    if stored is not None and stored[2].get("settings") == settings and len(todo) <= REFIT_GROWTH * stored[2]["n"]:
+        space, fit_id = ThemeSpace.from_arrays(stored[1], stored[2]["space"]), stored[2]["fit"]
+    else:
+        fit_id = text_hash(json.dumps([settings, len(todo)], ensure_ascii=False))
+    keys = {m.id: text_hash(f"paraphrase\0{fit_id}\0{langs[m.id].lang if m.id in langs else 'und'}\0{m.text}")
+            for m in todo}
+    cached = store.screen_cache(list(set(keys.values()))) if space is not None else {}
+    by_key = {}  # copies of a text in one language are judged once
+    for m in todo:
+        if keys[m.id] not in cached:
+            by_key.setdefault(keys[m.id], m)
+    if by_key:
+        new, fitted = _paraphrases_of(store, embedder, list(by_key.values()), samples, sample_langs, threshold, tau,
+                                      langs, space)
+        with store.transaction():
+            cached.update({k: [new[m.id]] if m.id in new else [] for k, m in by_key.items()})
+            store.put_screen_cache({k: cached[k] for k in by_key})
+            if space is None and fitted is not None:
+                arrays, meta = fitted.to_arrays()
+                store.put_fitted("paraphrase_space", getattr(embedder, "name", ""), arrays,
+                                 {"settings": settings, "n": len(todo), "space": meta, "fit": fit_id})
+    out = {}
+    for m in todo:
+        if cached[keys[m.id]]:
+            f = cached[keys[m.id]][0]
+            out[m.id] = Flag(f.kind, f.reason, 0, len(m.text))
+    return out
+
+
+def _paraphrases_of(store: Store, embedder, todo, samples: list[str], sample_langs: list[str], threshold: float,
+                    tau: float, langs, space=None) -> tuple[dict[int, Flag], object]:
+    """`template_paraphrases` for messages it has not judged before; the sentences' meaning
+    space (each language's mean and the common direction removed) is fitted on them when no
+    fitted `space` (a `space.ThemeSpace`) is given. Returns the flags and the space."""
+    from ..embedding import embed_cached
+    from ..excerpts import reading_length
+    from ..segment import sentences
+    from ..space import SHORT_SEGMENT, ThemeSpace, sample_coverage
 
     def vectors_of(texts):
         return embed_cached(store, embedder, texts)[0]
@@ -478,7 +575,6 @@ def template_paraphrases(store: Store, config: Config, embedder, messages, per_m
             found[m.id] = ("close paraphrase", float(row[k]), k)
 
     # translations: sentence by sentence
-    sample_langs = list(stored_sample_languages(store, tuple(samples)))
     sample_sents = [[s[a:b] for a, b in sentences(s, lang) if reading_length(s[a:b]) >= SHORT_SEGMENT]
                     for s, lang in zip(samples, sample_langs)]
     longest = max(len(s) for s in sample_sents)
@@ -495,8 +591,12 @@ def template_paraphrases(store: Store, config: Config, embedder, messages, per_m
     cols = [(j, t) for j, segs in enumerate(sample_sents) for t in segs]
     if rows and cols:
         v = vectors_of([t for _, t in rows] + [t for _, t in cols])
-        x = remove_common_direction(centre_groups(v, [msg_lang[mid] for mid, _ in rows]
-                                                  + [sample_langs[j] for j, _ in cols]))
+        groups = [msg_lang[mid] for mid, _ in rows] + [sample_langs[j] for j, _ in cols]
+        if space is None:
+            space = ThemeSpace()
+            x = space.fit_transform(v, groups, [""] * len(groups))
+        else:
+            x = space.transform(v, groups, [""] * len(groups))
         xm, xs = x[: len(rows)], x[len(rows):]
         col_of = np.array([j for j, _ in cols])
         row_start: dict[int, list[int]] = {}
@@ -513,4 +613,4 @@ def template_paraphrases(store: Store, config: Config, embedder, messages, per_m
         what = (f"close paraphrase of campaign sample text #{k + 1} (similarity {score:.3f})" if how != "translation"
                 else f"translation of campaign sample text #{k + 1} (every sentence matched; weakest {score:.2f})")
         out[mid] = Flag("template", what, 0, len(by_id[mid].text))
-    return out
+    return out, space
