@@ -123,6 +123,33 @@ def stages(db: Path, csv: Path, out: Path) -> list[tuple[str, float, float]]:
     return rows
 
 
+def add_messages(db: Path, n: int, total: float, count: int, root: Path,
+                 alone_runs: dict[int, tuple[list, float]]) -> None:
+    """Add `count` new messages (bench/make_corpus.py, seed 1) to the store of `n` and run every
+    stage again, beside the same messages alone on a fresh store (timed once per count)."""
+    extra = root / f"add-{count}.csv"
+    if count not in alone_runs:
+        make_corpus(count, extra, seed=1)
+    added = stages(db, extra, root / f"letter-{n}")
+    t_add = sum(r[1] for r in added)
+    if count not in alone_runs:  # the same corpus alone: once, whatever the size it is added to
+        alone_db = root / f"add-{count}-alone.db"
+        for old in root.glob(alone_db.name + "*"):  # fresh: not a store a former run left here
+            old.unlink()
+        fresh = stages(alone_db, extra, root / f"letter-add-{count}-alone")
+        alone_runs[count] = (fresh, sum(r[1] for r in fresh))
+    fresh, t_fresh = alone_runs[count]
+    print(f"\nadding {count:,} new messages (bench/make_corpus.py --seed 1) to the {n:,}: "
+          + ", ".join(f"{r[0]} {r[1]:.1f} s" for r in added)
+          + f"; {t_add:.1f} s in all, {t_add / total:.1%} of the first run "
+          f"(the new messages are {count / n:.0%} of the first run's), "
+          f"peak {max(r[2] for r in added):.0f} MiB")
+    print(f"the same {count:,} messages alone on a fresh store: "
+          + ", ".join(f"{r[0]} {r[1]:.1f} s" for r in fresh)
+          + f"; {t_fresh:.1f} s in all; adding them to the {n:,} costs {t_add / t_fresh:.2f}x that "
+          "(goal: about 1x, not a full re-run)", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[10000])
@@ -136,15 +163,27 @@ def main() -> None:
                          "0: skip")
     ap.add_argument("--rerun", type=Path, metavar="DB",
                     help="only re-run every stage with nothing new on a store a run kept (with --keep), e.g. "
-                         "--rerun /tmp/scale/scale-500000.db: the re-run column for that store with this code")
+                         "--rerun /tmp/scale/scale-500000.db: the re-run column for that store with this code; "
+                         "with --add COUNT (above 1) then add that many messages to it, as a full run does")
+    ap.add_argument("--rerun-times", type=int, default=1,
+                    help="with --rerun: re-run this many times (a store kept by older code is brought up to "
+                         "date by the first re-run; the second is the nothing-new figure)")
+    ap.add_argument("--first-run", type=float, default=0,
+                    help="with --rerun and --add: the kept store's first-run seconds, for the share printed")
     args = ap.parse_args()
     print(header(), flush=True)
     if args.rerun:
-        rows = stages(args.rerun, args.rerun.with_suffix(".csv"), args.rerun.parent / f"letter-{args.rerun.stem.rsplit('-', 1)[-1]}")
-        print(f"\nre-run with nothing new on {args.rerun}\n\n| stage | s | peak MiB |\n|---|---|---|")
-        for name, sec, mem, _ in rows:
-            print(f"| {name} | {sec:.1f} | {mem:.0f} |")
-        print(f"| **whole pipeline** | **{sum(r[1] for r in rows):.1f}** | **{max(r[2] for r in rows):.0f}** |")
+        n = int(args.rerun.stem.rsplit("-", 1)[-1])
+        runs = [stages(args.rerun, args.rerun.with_suffix(".csv"), args.rerun.parent / f"letter-{n}")
+                for _ in range(args.rerun_times)]
+        for i, rows in enumerate(runs, 1):
+            print(f"\nre-run {i} with nothing new on {args.rerun}\n\n| stage | s | peak MiB |\n|---|---|---|")
+            for name, sec, mem, _ in rows:
+                print(f"| {name} | {sec:.1f} | {mem:.0f} |")
+            print(f"| **whole pipeline** | **{sum(r[1] for r in rows):.1f}** | **{max(r[2] for r in rows):.0f}** |",
+                  flush=True)
+        if args.add > 1:  # a count; the kept store's first run is not timed here: --first-run gives it
+            add_messages(args.rerun, n, args.first_run or float("nan"), int(args.add), args.rerun.parent, {})
         return
     root = args.keep or Path(tempfile.mkdtemp())
     root.mkdir(parents=True, exist_ok=True)
@@ -184,25 +223,7 @@ def main() -> None:
               f"peak memory {peak / 1024:.2f} GiB (goal < 2 GiB at 100,000, < 4 GiB at 500,000); "
               f"load average at the end {os.getloadavg()[0]:.1f} (1 min)", flush=True)
         if args.add > 0:
-            count = int(args.add) if args.add > 1 else int(n * args.add)
-            extra = root / f"add-{count}.csv"
-            if count not in alone_runs:
-                make_corpus(count, extra, seed=1)
-            added = stages(db, extra, root / f"letter-{n}")
-            t_add = sum(r[1] for r in added)
-            if count not in alone_runs:  # the same corpus alone: once, whatever the size it is added to
-                fresh = stages(root / f"add-{count}-alone.db", extra, root / f"letter-add-{count}-alone")
-                alone_runs[count] = (fresh, sum(r[1] for r in fresh))
-            fresh, t_fresh = alone_runs[count]
-            print(f"\nadding {count:,} new messages (bench/make_corpus.py --seed 1) to the {n:,}: "
-                  + ", ".join(f"{r[0]} {r[1]:.1f} s" for r in added)
-                  + f"; {t_add:.1f} s in all, {t_add / total:.1%} of the first run "
-                  f"(the new messages are {count / n:.0%} of the first run's), "
-                  f"peak {max(r[2] for r in added):.0f} MiB")
-            print(f"the same {count:,} messages alone on a fresh store: "
-                  + ", ".join(f"{r[0]} {r[1]:.1f} s" for r in fresh)
-                  + f"; {t_fresh:.1f} s in all; adding them to the {n:,} costs {t_add / t_fresh:.2f}x that "
-                  "(goal: about 1x, not a full re-run)", flush=True)
+            add_messages(db, n, total, int(args.add) if args.add > 1 else int(n * args.add), root, alone_runs)
     if len(growth) > 1:
         print("\n| messages | whole pipeline s | s per 1,000 messages | embedder alone s | s per 1,000 |")
         print("|---|---|---|---|---|")
